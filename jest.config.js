@@ -1,0 +1,10 @@
+/** Unit and engine tests. Type-checking is done by `npm run typecheck`; ts-jest only transpiles, which keeps runs fast. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
+  },
+  testTimeout: 30000,
+};

@@ -1,0 +1,47 @@
+import { type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription, NodeConnectionTypes } from 'n8n-workflow';
+
+import * as historicalDemand from './actions/historicalDemand/HistoricalDemand.resource';
+import * as masterInventory from './actions/masterInventory/MasterInventory.resource';
+import { router } from './actions/router';
+import { getMappingColumns } from './methods/resourceMapping';
+
+export class Paqtana implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Paqtana',
+		name: 'paqtana',
+		icon: { light: 'file:paqtana.svg', dark: 'file:paqtana.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ { replace: "Replace master inventory", upsert: "Upsert historical demand" }[$parameter["operation"]] }}',
+		description: 'Send master inventory and historical demand to Paqtana for purchase-order suggestions',
+		defaults: { name: 'Paqtana' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Success', 'Invalid Rows'],
+		credentials: [{ name: 'paqtanaApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Master Inventory', value: 'masterInventory' },
+					{ name: 'Historical Demand', value: 'historicalDemand' },
+				],
+				default: 'masterInventory',
+			},
+			...masterInventory.description,
+			...historicalDemand.description,
+		],
+	};
+
+	methods = {
+		resourceMapping: { getMappingColumns },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

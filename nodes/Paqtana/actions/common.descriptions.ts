@@ -1,0 +1,131 @@
+/** Parameters both operations share, and the tiny helper that scopes them to one resource/operation. */
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_MAX_BODY_BYTES } from '../helpers/wireFormat';
+
+/** Shows `properties` only for the given resource/operation, keeping any displayOptions they already have. */
+export function updateDisplayOptions(displayOptions: IDisplayOptions, properties: INodeProperties[]): INodeProperties[] {
+	return properties.map((property) => ({
+		...property,
+		displayOptions: {
+			...property.displayOptions,
+			show: { ...displayOptions.show, ...property.displayOptions?.show },
+		},
+	}));
+}
+
+export const workspaceCodeField: INodeProperties = {
+	displayName: 'Workspace Code',
+	name: 'workspaceCode',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. MAIN',
+	description:
+		'Used for every row that has no workspace code of its own. Find the codes in Paqtana under Settings → Admin Console → Manage Workspaces (Code column).',
+};
+
+export const columnsField: INodeProperties = {
+	displayName: 'Fields',
+	name: 'columns',
+	type: 'resourceMapper',
+	noDataExpression: true,
+	default: {
+		mappingMode: 'autoMapInputData',
+		value: null,
+	},
+	required: true,
+	typeOptions: {
+		loadOptionsDependsOn: ['resource'],
+		resourceMapper: {
+			resourceMapperMethod: 'getMappingColumns',
+			mode: 'add',
+			fieldWords: { singular: 'field', plural: 'fields' },
+			addAllFields: true,
+			multiKeyMatch: false,
+			supportAutoMap: true,
+		},
+	},
+	description:
+		'Map automatically matches input columns by name, ignoring case and punctuation, with common aliases (SKU or Item → Item Code, Warehouse or Store → Location, Qty or Units → Quantity, Day → Date). Or map each field yourself.',
+};
+
+export const dateOrderOption: INodeProperties = {
+	displayName: 'Date Order',
+	name: 'dateOrder',
+	type: 'options',
+	default: 'yearFirst',
+	options: [
+		{ name: 'Year First (2026-11-27, 2026/11/27)', value: 'yearFirst' },
+		{ name: 'Day First (27/11/2026, 27.11.2026)', value: 'dayFirst' },
+		{ name: 'Month First (11/27/2026)', value: 'monthFirst' },
+	],
+	description:
+		'How to read dates written as text with / . or - separators. ISO dates, Excel serial numbers and date values are always understood. A date that does not exist (31/02/2026) is an invalid row, never shifted.',
+};
+
+export const decimalSeparatorOption: INodeProperties = {
+	displayName: 'Decimal Separator',
+	name: 'decimalSeparator',
+	type: 'options',
+	default: '.',
+	options: [
+		{ name: 'Point (1,234.5)', value: '.' },
+		{ name: 'Comma (1.234,5)', value: ',' },
+	],
+	description: 'How numbers written as text separate decimals; the other sign and spaces are read as thousands separators',
+};
+
+export const onInvalidRowsOption: INodeProperties = {
+	displayName: 'On Invalid Rows',
+	name: 'onInvalidRows',
+	type: 'options',
+	default: 'stop',
+	options: [
+		{ name: 'Stop and Send Nothing', value: 'stop' },
+		{ name: 'Send Valid Rows and Output Invalid Ones', value: 'route' },
+	],
+};
+
+export const dryRunOption: INodeProperties = {
+	displayName: 'Dry Run',
+	name: 'dryRun',
+	type: 'boolean',
+	default: false,
+	description: 'Whether to only validate and prepare the data and output what would be sent, without sending anything',
+};
+
+export const maxBodyBytesOption: INodeProperties = {
+	displayName: 'Max Request Size (Bytes)',
+	name: 'maxBodyBytes',
+	type: 'number',
+	default: DEFAULT_MAX_BODY_BYTES,
+	typeOptions: { minValue: 1024, maxValue: DEFAULT_MAX_BODY_BYTES, numberPrecision: 0 },
+};
+
+export const retryOptions: INodeProperties[] = [
+	{
+		displayName: 'Max Retries',
+		name: 'maxRetries',
+		type: 'number',
+		default: 5,
+		typeOptions: { minValue: 0, maxValue: 20, numberPrecision: 0 },
+		description:
+			'How often to retry a request that got a rate limit (429), a temporary server error (502, 503, 504), a timeout or a network error. Retries are safe: Paqtana replaces or upserts by key, so nothing is duplicated.',
+	},
+	{
+		displayName: 'Initial Retry Delay (Ms)',
+		name: 'retryDelayMs',
+		type: 'number',
+		default: 1000,
+		typeOptions: { minValue: 0, numberPrecision: 0 },
+		description: 'Wait before the first retry; it roughly doubles each time, with jitter. A Retry-After from Paqtana takes precedence.',
+	},
+	{
+		displayName: 'Request Timeout (Seconds)',
+		name: 'requestTimeoutSeconds',
+		type: 'number',
+		default: 300,
+		typeOptions: { minValue: 1, numberPrecision: 0 },
+		description: 'How long to wait for Paqtana to answer one request (a full 32 MB body can take a while on slow links)',
+	},
+];

@@ -1,0 +1,160 @@
+import { type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties, NodeApiError } from 'n8n-workflow';
+
+import type { Batch } from '../../helpers/batching';
+import { AUTO_CALCULATE_QUERY } from '../../helpers/wireFormat';
+import {
+	columnsField,
+	dateOrderOption,
+	decimalSeparatorOption,
+	dryRunOption,
+	maxBodyBytesOption,
+	onInvalidRowsOption,
+	retryOptions,
+	updateDisplayOptions,
+	workspaceCodeField,
+} from '../common.descriptions';
+import {
+	batchErrorItem,
+	connect,
+	dryRunItem,
+	formatBytes,
+	invalidRowItems,
+	pairedTo,
+	prepareUpload,
+	readOptions,
+	readUploadSettings,
+	sendBatch,
+	summaryHint,
+} from '../upload';
+
+const properties: INodeProperties[] = [
+	workspaceCodeField,
+	columnsField,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Calculate Order Suggestions',
+				name: 'calculateOrderSuggestions',
+				type: 'boolean',
+				default: false,
+				description: 'Whether Paqtana should recalculate order suggestions once all rows are stored (sent with the last request only)',
+			},
+			dateOrderOption,
+			decimalSeparatorOption,
+			dryRunOption,
+			{
+				displayName: 'Duplicate Rows',
+				name: 'duplicates',
+				type: 'options',
+				default: 'sum',
+				options: [
+					{ name: 'Sum Quantities', value: 'sum', description: 'Add up rows for the same day and item: transaction lines become daily demand' },
+					{ name: 'Keep Last', value: 'keepLast', description: 'The later row replaces the earlier one' },
+					{ name: 'Error', value: 'error', description: 'Stop when two rows have the same day and item' },
+				],
+				description: 'What to do when several rows have the same workspace, location, item code and date',
+			},
+			{
+				...maxBodyBytesOption,
+				description: 'Rows are sent in as many requests as needed, each at most this many bytes of JSON (Paqtana accepts up to 32 MB)',
+			},
+			{
+				...onInvalidRowsOption,
+				description: 'Stop: nothing is sent if any row is invalid. Send Valid Rows: valid rows are sent and each invalid row comes out of the "Invalid Rows" output with the reason.',
+			},
+			...retryOptions,
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['historicalDemand'], operation: ['upsert'] } }, properties);
+
+function span(batches: Batch[]): string {
+	const rows = batches.reduce((sum, batch) => sum + batch.rows, 0);
+	return `${rows} rows, ${batches[0].firstKey} … ${batches[batches.length - 1].lastKey}`;
+}
+
+/** What a stopped upload stored and what it did not, so a re-run is an informed, safe decision. */
+export function partialFailureReport(batches: Batch[], failedIndex: number): string {
+	const count = batches.length;
+	const stored = batches.slice(0, failedIndex);
+	const notSent = batches.slice(failedIndex + 1);
+	return [
+		stored.length > 0 ? `Stored: batch${stored.length > 1 ? `es 1–${failedIndex}` : ' 1'} of ${count} (${span(stored)}).` : 'Nothing was stored.',
+		`Not stored: batch ${failedIndex + 1} of ${count} failed (${span([batches[failedIndex]])})` +
+			(notSent.length > 0 ? `; batches ${failedIndex + 2}–${count} were not sent (${span(notSent)}).` : '.'),
+		'Running the workflow again is safe: rows are upserted by day and item, so stored rows are only overwritten with the same values.',
+	].join('\n');
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+	const options = readOptions.call(this);
+	const settings = readUploadSettings.call(this, 'historicalDemand', options);
+	const duplicates = options.duplicates === 'keepLast' || options.duplicates === 'error' ? options.duplicates : 'sum';
+	const calculate = options.calculateOrderSuggestions === true;
+	const { batches, invalid, rows } = prepareUpload.call(this, items, settings, options, duplicates);
+	const invalidItems = invalidRowItems(items, invalid);
+	const count = batches.length;
+	const last = count - 1;
+	const bytes = batches.reduce((sum, batch) => sum + batch.bytes, 0);
+
+	if (count === 0) {
+		summaryHint.call(this, `No valid rows to send (${invalid.length} invalid); nothing was sent${calculate ? ' and no calculation was started' : ''}`);
+		return [[], invalidItems];
+	}
+	if (settings.dryRun) {
+		summaryHint.call(this, `Dry run: would send ${rows} rows in ${count} request${count > 1 ? 's' : ''} (${formatBytes(bytes)}); nothing was sent`);
+		return [batches.map((batch, index) => dryRunItem(settings, batch, index, count, calculate && index === last)), invalidItems];
+	}
+
+	const connection = await connect.call(this, 'historicalDemand');
+	const output: INodeExecutionData[] = [];
+	let failures = 0;
+	let storedRows = 0;
+	for (let index = 0; index < count; index++) {
+		const batch = batches[index];
+		// The calculation must see every row, so it is asked for only with the last batch, and only if none failed.
+		const autoCalculate = calculate && index === last && failures === 0;
+		const sent = await sendBatch.call(this, connection, settings, batch, autoCalculate ? { ...AUTO_CALCULATE_QUERY } : undefined);
+		if (sent instanceof NodeApiError) {
+			const report = partialFailureReport(batches, index);
+			if (!this.continueOnFail()) {
+				sent.description = `${sent.description ?? ''}\n${report}`.trim();
+				throw sent;
+			}
+			failures++;
+			output.push(batchErrorItem(sent, batch, index, count, report));
+			continue;
+		}
+		const json: IDataObject = {
+			resource: 'historicalDemand',
+			operation: 'upsert',
+			batch: index + 1,
+			batches: count,
+			rows: batch.rows,
+			bytes: batch.bytes,
+			firstKey: batch.firstKey,
+			lastKey: batch.lastKey,
+			autoCalculate,
+			status: sent.statusCode,
+			attempts: sent.attempts,
+			durationMs: sent.durationMs,
+			response: sent.response as IDataObject,
+		};
+		if (calculate && index === last && !autoCalculate) json.calculationSkipped = 'An earlier batch failed, so order suggestions were not recalculated';
+		output.push({ json, pairedItem: pairedTo(batch.items) });
+		storedRows += batch.rows;
+	}
+	summaryHint.call(
+		this,
+		`Stored ${storedRows} of ${rows} rows in ${count} request${count > 1 ? 's' : ''} (${formatBytes(bytes)})` +
+			(failures > 0 ? `; ${failures} request${failures > 1 ? 's' : ''} failed` : '') +
+			(invalid.length > 0 ? `; ${invalid.length} invalid rows routed to "Invalid Rows"` : ''),
+	);
+	return [output, invalidItems];
+}

@@ -1,0 +1,175 @@
+/**
+ * Forgiving conversion of spreadsheet/ERP cell values into wire values. A converter returns the wire value,
+ * `undefined` for an empty cell, or an `Unconvertible` explaining why the value can't be used. It never
+ * guesses: an ambiguous or impossible value is reported, not shifted.
+ */
+import { isCalendarDay } from './wireFormat';
+
+export type DateOrder = 'dayFirst' | 'monthFirst' | 'yearFirst';
+export type DecimalSeparator = '.' | ',';
+
+export interface NormaliseOptions {
+	dateOrder: DateOrder;
+	decimalSeparator: DecimalSeparator;
+}
+
+export class Unconvertible {
+	constructor(readonly reason: string) {}
+}
+
+function isBlank(value: unknown): boolean {
+	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+function describe(value: unknown): string {
+	if (typeof value === 'string') return `"${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
+	if (Array.isArray(value)) return 'a list';
+	if (typeof value === 'object' && value !== null) return 'an object';
+	return String(value);
+}
+
+/** Text: trimmed; numbers become their decimal text (item codes often arrive as numbers from spreadsheets). */
+export function toText(value: unknown): string | undefined | Unconvertible {
+	if (typeof value === 'string') {
+		const trimmed = value.trim();
+		return trimmed === '' ? undefined : trimmed;
+	}
+	if (typeof value === 'number') return Number.isFinite(value) ? String(value) : new Unconvertible(`${describe(value)} is not text`);
+	if (typeof value === 'bigint') return String(value);
+	if (value === undefined || value === null) return undefined;
+	return new Unconvertible(`${describe(value)} is not text`);
+}
+
+const PLAIN_DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const GROUPING_SPACES = /[\s\u00a0\u202f']/g;
+const GROUPED_WITH_DOT_DECIMAL = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;
+const COMMA_DECIMAL = /^[+-]?(?:\d+(?:,\d*)?|\d{1,3}(?:\.\d{3})+(?:,\d*)?|,\d+)$/;
+
+/**
+ * Numbers: JSON numbers, or numeric text in the chosen decimal separator. Spaces and apostrophes are
+ * dropped; the other separator is accepted only as a thousands separator between groups of three digits
+ * (`1.234,5` → 1234.5 with `,`; `1,5` with `.` is refused rather than read as 15).
+ */
+export function toNumber(value: unknown, decimalSeparator: DecimalSeparator): number | undefined | Unconvertible {
+	if (typeof value === 'number') {
+		return Number.isFinite(value) ? value : new Unconvertible(`${describe(value)} is not a finite number`);
+	}
+	if (isBlank(value)) return undefined;
+	if (typeof value !== 'string') return new Unconvertible(`${describe(value)} is not a number`);
+	const text = PLAIN_DECIMAL.test(value) ? value : value.replace(GROUPING_SPACES, '');
+	let plain: string | undefined;
+	if (decimalSeparator === '.') {
+		if (PLAIN_DECIMAL.test(text)) plain = text;
+		else if (GROUPED_WITH_DOT_DECIMAL.test(text)) plain = text.replace(/,/g, '');
+	} else if (COMMA_DECIMAL.test(text)) {
+		plain = text.replace(/\./g, '').replace(',', '.');
+	}
+	if (plain === undefined) {
+		return new Unconvertible(`${describe(value)} is not a number (decimal separator "${decimalSeparator}")`);
+	}
+	const number = Number(plain);
+	return Number.isFinite(number) ? number : new Unconvertible(`${describe(value)} is too large`);
+}
+
+function pad(value: number, width: number): string {
+	return String(value).padStart(width, '0');
+}
+
+function isoDay(year: number, month: number, day: number, written: unknown): string | Unconvertible {
+	return isCalendarDay(year, month, day)
+		? `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`
+		: new Unconvertible(`${describe(written)} is not a real calendar day`);
+}
+
+/** Days from 1970-01-01 to the Excel (1900 system) serial day 0, i.e. 1899-12-30 for serials after the fake 1900-02-29. */
+const EXCEL_EPOCH_OFFSET = 25569;
+const EXCEL_MAX_SERIAL = 2958465; // 9999-12-31
+const MS_PER_DAY = 86_400_000;
+
+/**
+ * Excel's 1900 date system: serial 1 is 1900-01-01 and serial 60 is the non-existent 1900-02-29 that Excel
+ * kept for Lotus 1-2-3 compatibility, so serials from 61 on are one day ahead of a plain day count.
+ * The fraction (time of day) is ignored.
+ */
+export function excelSerialToDay(serial: number): string | Unconvertible {
+	const whole = Math.floor(serial);
+	if (whole < 1 || whole > EXCEL_MAX_SERIAL) return new Unconvertible(`${serial} is not an Excel date serial`);
+	if (whole === 60) return new Unconvertible('Excel serial 60 is 1900-02-29, a day that does not exist (Excel 1900 leap-year bug)');
+	const daysSinceEpoch = whole - EXCEL_EPOCH_OFFSET + (whole < 60 ? 1 : 0);
+	return new Date(daysSinceEpoch * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+const ISO_DATE_PREFIX = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ]\d)/;
+const COMPACT_DAY = /^(\d{4})(\d{2})(\d{2})$/;
+const THREE_PARTS = /^(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:$|[T ,]+\d{1,2}:\d{2})/;
+const NUMERIC = /^\d+(?:\.\d+)?$/;
+
+function fullYear(year: string): number {
+	const value = Number(year);
+	return year.length <= 2 ? 2000 + value : value;
+}
+
+function fromThreeParts(text: string, order: DateOrder): string | Unconvertible | undefined {
+	const match = THREE_PARTS.exec(text);
+	if (match === null) return undefined;
+	const [, a, b, c] = match;
+	if (a.length === 4) return isoDay(Number(a), Number(b), Number(c), text); // year first is unambiguous
+	if (c.length !== 4 && c.length !== 2) return new Unconvertible(`"${text}" has no recognisable year`);
+	if (order === 'yearFirst') return new Unconvertible(`"${text}" does not start with a year (Date Order is year-first)`);
+	const [day, month] = order === 'dayFirst' ? [a, b] : [b, a];
+	return isoDay(fullYear(c), Number(month), Number(day), text);
+}
+
+interface LuxonLike {
+	isLuxonDateTime: true;
+	isValid: boolean;
+	toISODate(): string | null;
+}
+
+function isLuxonDateTime(value: object): value is LuxonLike {
+	return (value as Partial<LuxonLike>).isLuxonDateTime === true;
+}
+
+/**
+ * Calendar days, as written: ISO dates and date-times keep the day they name (no time-zone shift);
+ * JS Dates are read in UTC; Luxon DateTimes in their own zone; numbers are Excel serials or YYYYMMDD;
+ * `27/11/2026`-style text follows the Date Order.
+ */
+export function toDay(value: unknown, order: DateOrder): string | undefined | Unconvertible {
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value)) return new Unconvertible(`${describe(value)} is not a date`);
+		const compact = COMPACT_DAY.exec(String(value));
+		if (compact !== null) return isoDay(Number(compact[1]), Number(compact[2]), Number(compact[3]), value);
+		return excelSerialToDay(value);
+	}
+	if (isBlank(value)) return undefined;
+	if (typeof value === 'string') {
+		const text = value.trim();
+		const iso = ISO_DATE_PREFIX.exec(text);
+		if (iso !== null) return isoDay(Number(iso[1]), Number(iso[2]), Number(iso[3]), text);
+		const parts = fromThreeParts(text, order);
+		if (parts !== undefined) return parts;
+		const compact = COMPACT_DAY.exec(text);
+		if (compact !== null) return isoDay(Number(compact[1]), Number(compact[2]), Number(compact[3]), text);
+		if (NUMERIC.test(text)) return excelSerialToDay(Number(text));
+		return new Unconvertible(`${describe(value)} is not a date`);
+	}
+	if (value instanceof Date) {
+		return Number.isNaN(value.getTime()) ? new Unconvertible('an invalid JS Date') : value.toISOString().slice(0, 10);
+	}
+	if (typeof value === 'object' && value !== null && isLuxonDateTime(value)) {
+		const day = value.isValid ? value.toISODate() : null;
+		return day ?? new Unconvertible('an invalid Luxon DateTime');
+	}
+	return new Unconvertible(`${describe(value)} is not a date`);
+}
+
+export function convert(
+	kind: 'text' | 'number' | 'date',
+	value: unknown,
+	options: NormaliseOptions,
+): string | number | undefined | Unconvertible {
+	if (kind === 'text') return toText(value);
+	if (kind === 'number') return toNumber(value, options.decimalSeparator);
+	return toDay(value, options.dateOrder);
+}

@@ -1,0 +1,227 @@
+/**
+ * The Paqtana wire format: every field the node sends, its JSON type and its rules, and the zod schemas
+ * that decide whether a row may be sent. The vendor's API reference is not public, so this module is the
+ * single place where our documented reading of it lives (see README, "Wire format").
+ */
+import { z } from 'zod';
+
+export type ResourceName = 'masterInventory' | 'historicalDemand';
+export type FieldKind = 'text' | 'number' | 'date';
+
+export interface WireField {
+	/** JSON property name on the wire. */
+	id: string;
+	displayName: string;
+	kind: FieldKind;
+	/** Required on the wire. `workspaceCode` is required too, but the node-level Workspace Code may supply it. */
+	required: boolean;
+	/** Longest accepted text, in characters. */
+	maxLength?: number;
+	description: string;
+	/** Column names that auto-mapping accepts for this field, compared after `normaliseColumnName`. */
+	aliases: string[];
+}
+
+const KEY_TEXT_MAX = 255;
+const FREE_TEXT_MAX = 4000;
+
+const workspaceCode: WireField = {
+	id: 'workspaceCode',
+	displayName: 'Workspace Code',
+	kind: 'text',
+	required: true,
+	maxLength: KEY_TEXT_MAX,
+	description: 'Code column of Admin Console → Manage Workspaces',
+	aliases: ['workspace', 'workspaceid', 'ws', 'wscode'],
+};
+const location: WireField = {
+	id: 'location',
+	displayName: 'Location',
+	kind: 'text',
+	required: true,
+	maxLength: KEY_TEXT_MAX,
+	description: 'Warehouse, store or site code',
+	aliases: [
+		'locationcode', 'locationid', 'loc', 'warehouse', 'warehousecode', 'warehouseid', 'whse', 'store', 'storecode',
+		'storeid', 'site', 'sitecode', 'siteid', 'branch', 'branchcode', 'plant', 'depot',
+	],
+};
+const code: WireField = {
+	id: 'code',
+	displayName: 'Item Code',
+	kind: 'text',
+	required: true,
+	maxLength: KEY_TEXT_MAX,
+	description: 'Item code (SKU); with Location it identifies an item',
+	aliases: [
+		'sku', 'skucode', 'item', 'itemcode', 'itemid', 'itemno', 'itemnumber', 'product', 'productcode', 'productid',
+		'productno', 'article', 'articlecode', 'articlenumber', 'articleno', 'partnumber', 'partno', 'material',
+		'materialcode', 'materialnumber',
+	],
+};
+
+export const INVENTORY_FIELDS: readonly WireField[] = [
+	workspaceCode,
+	location,
+	code,
+	{
+		id: 'description', displayName: 'Description', kind: 'text', required: false, maxLength: FREE_TEXT_MAX,
+		description: 'Item description', aliases: ['desc', 'itemdescription', 'productdescription', 'itemname', 'productname', 'name'],
+	},
+	{
+		id: 'supplier', displayName: 'Supplier', kind: 'text', required: false, maxLength: FREE_TEXT_MAX,
+		description: 'Supplier code or name', aliases: ['vendor', 'suppliercode', 'suppliername', 'vendorcode', 'vendorname', 'supplierid', 'vendorid'],
+	},
+	{
+		id: 'stock', displayName: 'Stock', kind: 'number', required: false, description: 'Units on hand',
+		aliases: ['onhand', 'stockonhand', 'qtyonhand', 'quantityonhand', 'onhandqty', 'instock', 'stocklevel', 'currentstock', 'inventory', 'available'],
+	},
+	{
+		id: 'cost', displayName: 'Cost', kind: 'number', required: false, description: 'Unit cost',
+		aliases: ['unitcost', 'costprice', 'purchaseprice', 'itemcost'],
+	},
+	{
+		id: 'price', displayName: 'Price', kind: 'number', required: false, description: 'Unit selling price',
+		aliases: ['unitprice', 'salesprice', 'sellingprice', 'saleprice', 'listprice', 'retailprice'],
+	},
+	{
+		id: 'leadTime', displayName: 'Lead Time (Days)', kind: 'number', required: false, description: 'Supplier lead time in days',
+		aliases: ['leadtimedays', 'leadtimeindays', 'leaddays', 'lt'],
+	},
+	{
+		id: 'minOrderQty', displayName: 'Minimum Order Quantity', kind: 'number', required: false, description: 'Minimum order quantity',
+		aliases: ['moq', 'minorderquantity', 'minimumorderquantity', 'minimumorderqty', 'minqty', 'minorder'],
+	},
+];
+
+export const DEMAND_FIELDS: readonly WireField[] = [
+	workspaceCode,
+	location,
+	code,
+	{
+		id: 'date', displayName: 'Date', kind: 'date', required: true, description: 'The calendar day of the demand',
+		aliases: ['day', 'salesdate', 'saledate', 'demanddate', 'orderdate', 'transactiondate', 'postingdate', 'invoicedate', 'shipdate', 'documentdate'],
+	},
+	{
+		id: 'quantity', displayName: 'Quantity', kind: 'number', required: true, description: 'Units demanded that day',
+		aliases: ['qty', 'units', 'sales', 'demand', 'unitssold', 'salesqty', 'salesquantity', 'qtysold', 'quantitysold', 'demandqty', 'demandquantity', 'soldqty'],
+	},
+];
+
+export const FIELDS: Record<ResourceName, readonly WireField[]> = {
+	masterInventory: INVENTORY_FIELDS,
+	historicalDemand: DEMAND_FIELDS,
+};
+
+/** Fields that identify a row: two rows with the same values are duplicates. */
+export const KEY_FIELDS: Record<ResourceName, readonly string[]> = {
+	masterInventory: ['workspaceCode', 'location', 'code'],
+	historicalDemand: ['workspaceCode', 'location', 'code', 'date'],
+};
+
+export const ENDPOINTS: Record<ResourceName, { method: 'PUT' | 'POST'; path: string }> = {
+	masterInventory: { method: 'PUT', path: 'master_inventory' },
+	historicalDemand: { method: 'POST', path: 'historical_demand' },
+};
+
+/** The vendor's "32MB" read safely as decimal megabytes of UTF-8 JSON body. */
+export const DEFAULT_MAX_BODY_BYTES = 32_000_000;
+
+/** Query parameter that starts the order-suggestion calculation, spelled as in the vendor's guide. */
+export const AUTO_CALCULATE_QUERY = { auto_calculate: 'True' } as const;
+
+const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function daysInMonth(year: number, month: number): number {
+	if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+	return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+export function isCalendarDay(year: number, month: number, day: number): boolean {
+	return year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+/** `YYYY-MM-DD` naming a day that exists. */
+export function isIsoDay(value: string): boolean {
+	const match = ISO_DAY.exec(value);
+	return match !== null && isCalendarDay(Number(match[1]), Number(match[2]), Number(match[3]));
+}
+
+function fieldSchema(field: WireField): z.ZodTypeAny {
+	let schema: z.ZodTypeAny;
+	if (field.kind === 'number') {
+		schema = z.number({ message: 'must be a number' }).finite({ message: 'must be a finite number' });
+	} else {
+		let text = z.string({ message: 'must be text' }).min(1, { message: 'must not be empty' });
+		if (field.maxLength !== undefined) {
+			text = text.max(field.maxLength, { message: `must be at most ${field.maxLength} characters` });
+		}
+		schema =
+			field.kind === 'date'
+				? text.refine(isIsoDay, { message: 'must be a calendar day (YYYY-MM-DD) that exists' })
+				: text;
+	}
+	return field.required ? schema : schema.optional();
+}
+
+/**
+ * The zod schema of one wire row. It is the authority on validity: a row is sent only if it passes.
+ * Other mapped properties (master inventory's pass-through columns) are allowed and sent unchanged.
+ */
+export function rowSchema(fields: readonly WireField[]) {
+	const shape: Record<string, z.ZodTypeAny> = {};
+	for (const field of fields) shape[field.id] = fieldSchema(field);
+	return z.object(shape).catchall(z.unknown());
+}
+
+/**
+ * The same rules as `rowSchema`, as a plain predicate for the common valid case (zod runs only for rows
+ * that fail it, to explain why). A unit test proves both agree on generated rows.
+ */
+export function compileRowCheck(fields: readonly WireField[]): (row: Record<string, unknown>) => boolean {
+	const checks = fields.map((field): ((row: Record<string, unknown>) => boolean) => {
+		const { id, required, maxLength = Infinity } = field;
+		const valueCheck =
+			field.kind === 'number'
+				? (v: unknown) => typeof v === 'number' && Number.isFinite(v)
+				: field.kind === 'date'
+					? (v: unknown) => typeof v === 'string' && isIsoDay(v)
+					: (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= maxLength;
+		return required ? (row) => valueCheck(row[id]) : (row) => row[id] === undefined || valueCheck(row[id]);
+	});
+	return (row) => {
+		for (const check of checks) if (!check(row)) return false;
+		return true;
+	};
+}
+
+/** Quotes, backslashes, control characters and surrogates need `JSON.stringify`'s escaping; everything else is copied as is. */
+const NEEDS_ESCAPING = /["\\]|[^ -\ud7ff\ue000-\uffff]/;
+
+function quote(text: string): string {
+	return NEEDS_ESCAPING.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+/**
+ * Serialises a valid row to the exact JSON `JSON.stringify` would produce for it, without its generic
+ * object walk: the known fields in wire order, then any pass-through properties.
+ */
+export function compileRowSerializer(fields: readonly WireField[]): (row: Record<string, unknown>) => string {
+	const known = new Set(fields.map((f) => f.id));
+	const parts = fields.map((field) => ({ id: field.id, prefix: `${JSON.stringify(field.id)}:`, isNumber: field.kind === 'number' }));
+	return (row) => {
+		let json = '';
+		for (const part of parts) {
+			const value = row[part.id];
+			if (value === undefined) continue;
+			json += (json === '' ? '{' : ',') + part.prefix + (part.isNumber ? String(value) : quote(value as string));
+		}
+		for (const key in row) {
+			if (known.has(key) || !Object.hasOwn(row, key)) continue;
+			const extra = JSON.stringify(row[key]);
+			if (extra === undefined) continue;
+			json += (json === '' ? '{' : ',') + JSON.stringify(key) + ':' + extra;
+		}
+		return json === '' ? '{}' : json + '}';
+	};
+}

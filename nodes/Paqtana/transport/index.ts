@@ -1,0 +1,84 @@
+/**
+ * The one place that talks HTTP to Paqtana: sends a prepared JSON body with the credential's Bearer token,
+ * retrying what is safe to retry. Both endpoints are idempotent (replace, and upsert by key), so sending a
+ * body again after a lost answer cannot duplicate data.
+ */
+import { type IDataObject, type IExecuteFunctions, type IHttpRequestMethods, sleep } from 'n8n-workflow';
+
+import { isRetryableErrorCode, isRetryableStatus, parseRetryAfter, retryDelayMs } from '../helpers/retryPolicy';
+
+export const CREDENTIAL_TYPE = 'paqtanaApi';
+
+export interface ApiRequest {
+	method: IHttpRequestMethods;
+	url: string;
+	qs?: IDataObject;
+	/** Already-serialised JSON. */
+	body: string;
+	timeoutMs: number;
+	maxRetries: number;
+	retryDelayMs: number;
+}
+
+export interface ApiResponse {
+	statusCode: number;
+	body: unknown;
+	attempts: number;
+	durationMs: number;
+}
+
+/** A request that never got an HTTP answer, after all retries. */
+export interface NetworkFailure {
+	/** Node's error code (ECONNRESET, ECONNABORTED for a timeout, …) or 'network error'. */
+	networkError: string;
+	attempts: number;
+	durationMs: number;
+}
+
+interface FullResponse {
+	statusCode: number;
+	body: unknown;
+	headers: Record<string, string | string[] | undefined>;
+}
+
+function errorCode(error: unknown): string | undefined {
+	const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+	return typeof code === 'string' ? code : undefined;
+}
+
+function headerValue(headers: FullResponse['headers'], name: string): string | undefined {
+	const value = headers[name];
+	return Array.isArray(value) ? value[0] : value;
+}
+
+/** Sends the request; returns the final HTTP answer (success or not), or the network failure. */
+export async function apiRequest(this: IExecuteFunctions, request: ApiRequest): Promise<ApiResponse | NetworkFailure> {
+	const started = Date.now();
+	for (let attempt = 1; ; attempt++) {
+		let retryAfterMs: number | undefined;
+		let failureCode: string | undefined;
+		try {
+			const response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, {
+				method: request.method,
+				url: request.url,
+				qs: request.qs,
+				body: request.body,
+				headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+				timeout: request.timeoutMs,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+			})) as FullResponse;
+			if (!isRetryableStatus(response.statusCode) || attempt > request.maxRetries) {
+				return { statusCode: response.statusCode, body: response.body, attempts: attempt, durationMs: Date.now() - started };
+			}
+			retryAfterMs = parseRetryAfter(headerValue(response.headers, 'retry-after'), Date.now());
+		} catch (error) {
+			// The error object may quote the request, headers included: keep only its code.
+			failureCode = errorCode(error) ?? 'network error';
+		}
+		if (failureCode !== undefined && (!isRetryableErrorCode(failureCode) || attempt > request.maxRetries || this.getExecutionCancelSignal?.()?.aborted)) {
+			return { networkError: failureCode, attempts: attempt, durationMs: Date.now() - started };
+		}
+		await sleep(retryDelayMs(attempt - 1, request.retryDelayMs, retryAfterMs));
+	}
+}

@@ -1,0 +1,113 @@
+/* eslint-disable */
+import { DateTime } from 'luxon';
+
+import { excelSerialToDay, toDay, toNumber, toText, Unconvertible } from '../../nodes/Paqtana/helpers/normalise';
+
+const reason = (value: unknown) => (value instanceof Unconvertible ? value.reason : undefined);
+
+describe('dates are read as the calendar day written, never shifted', () => {
+	it.each([
+		['2026-11-27', 'yearFirst', '2026-11-27'],
+		['2026-11-27T23:30:00-05:00', 'yearFirst', '2026-11-27'],
+		['2026-11-27T00:30:00+09:00', 'dayFirst', '2026-11-27'],
+		['2026-11-27 08:00', 'monthFirst', '2026-11-27'],
+		['2026/11/27', 'dayFirst', '2026-11-27'],
+		['27/11/2026', 'dayFirst', '2026-11-27'],
+		['27.11.2026', 'dayFirst', '2026-11-27'],
+		['27-11-26', 'dayFirst', '2026-11-27'],
+		['11/27/2026', 'monthFirst', '2026-11-27'],
+		['  2026-1-5 ', 'yearFirst', '2026-01-05'],
+		['20261127', 'yearFirst', '2026-11-27'],
+		['46353', 'dayFirst', '2026-11-27'],
+		['2024-02-29', 'yearFirst', '2024-02-29'],
+	] as const)('%s (%s) → %s', (input, order, expected) => {
+		expect(toDay(input, order)).toBe(expected);
+	});
+
+	it('reads Excel serial numbers in the 1900 system, including its fake leap day', () => {
+		expect(excelSerialToDay(1)).toBe('1900-01-01');
+		expect(excelSerialToDay(59)).toBe('1900-02-28');
+		expect(reason(excelSerialToDay(60))).toMatch(/1900-02-29.*does not exist/);
+		expect(excelSerialToDay(61)).toBe('1900-03-01');
+		expect(excelSerialToDay(45658)).toBe('2025-01-01');
+		expect(toDay(46353.75, 'yearFirst')).toBe('2026-11-27');
+		expect(toDay(20261127, 'yearFirst')).toBe('2026-11-27');
+		expect(reason(toDay(0, 'yearFirst'))).toMatch(/not an Excel date serial/);
+	});
+
+	it('reads JS Dates in UTC and Luxon DateTimes in their own zone', () => {
+		expect(toDay(new Date('2026-11-27T00:00:00Z'), 'yearFirst')).toBe('2026-11-27');
+		expect(toDay(DateTime.fromISO('2026-11-27T23:30:00', { zone: 'America/New_York' }), 'yearFirst')).toBe('2026-11-27');
+		expect(reason(toDay(new Date('nope'), 'yearFirst'))).toMatch(/invalid JS Date/);
+		expect(reason(toDay(DateTime.invalid('bad'), 'yearFirst'))).toMatch(/invalid Luxon/);
+	});
+
+	it.each([
+		['31/02/2026', 'dayFirst', /not a real calendar day/],
+		['2026-02-29', 'yearFirst', /not a real calendar day/],
+		['2026-13-01', 'yearFirst', /not a real calendar day/],
+		['11/27/2026', 'dayFirst', /not a real calendar day/],
+		['27/11/2026', 'yearFirst', /does not start with a year/],
+		['yesterday', 'dayFirst', /is not a date/],
+		[true, 'dayFirst', /is not a date/],
+		[Number.NaN, 'dayFirst', /is not a date/],
+	] as const)('refuses %p (%s)', (input, order, why) => {
+		expect(reason(toDay(input, order))).toMatch(why);
+	});
+
+	it('treats blanks as missing', () => {
+		expect(toDay('  ', 'dayFirst')).toBeUndefined();
+		expect(toDay(null, 'dayFirst')).toBeUndefined();
+	});
+});
+
+describe('numbers follow the chosen decimal separator', () => {
+	it.each([
+		[12, '.', 12],
+		['12', '.', 12],
+		[' 12.5 ', '.', 12.5],
+		['1,234.5', '.', 1234.5],
+		['1 234.5', '.', 1234.5],
+		['-3', '.', -3],
+		['1e3', '.', 1000],
+		['1.234,5', ',', 1234.5],
+		['12,5', ',', 12.5],
+		['1 234,5', ',', 1234.5],
+		['1\u00a0234,5', ',', 1234.5],
+		["1'234.5", '.', 1234.5],
+		['1.500', ',', 1500],
+	] as const)('%p with "%s" → %p', (input, separator, expected) => {
+		expect(toNumber(input, separator)).toBe(expected);
+	});
+
+	it.each([
+		['1,5', '.'],
+		['1.5', ','],
+		['abc', '.'],
+		['12abc', '.'],
+		['NaN', '.'],
+		['Infinity', '.'],
+		[Number.NaN, '.'],
+		[Number.POSITIVE_INFINITY, '.'],
+		[true, '.'],
+		[{}, '.'],
+		['1e999', '.'],
+	] as const)('refuses %p with "%s"', (input, separator) => {
+		expect(toNumber(input, separator)).toBeInstanceOf(Unconvertible);
+	});
+
+	it('treats blanks as missing', () => {
+		expect(toNumber('', '.')).toBeUndefined();
+		expect(toNumber(null, ',')).toBeUndefined();
+	});
+});
+
+describe('text', () => {
+	it('trims, turns numeric codes into text, and refuses objects', () => {
+		expect(toText('  A-1 ')).toBe('A-1');
+		expect(toText(10023)).toBe('10023');
+		expect(toText('   ')).toBeUndefined();
+		expect(toText({ a: 1 })).toBeInstanceOf(Unconvertible);
+		expect(toText(Number.NaN)).toBeInstanceOf(Unconvertible);
+	});
+});
