@@ -1,4 +1,13 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
 export class PaqtanaApi implements ICredentialType {
 	name = 'paqtanaApi';
@@ -36,20 +45,23 @@ export class PaqtanaApi implements ICredentialType {
 		},
 	];
 
-	// Works for this node and for the HTTP Request node's "predefined credential type".
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: { Authorization: '=Bearer {{$credentials.token}}' },
-		},
-	};
+	/**
+	 * Adds `Authorization: Bearer <token>`, for this node and for the HTTP Request node's "predefined credential
+	 * type" alike, and refuses to attach the token to a plain-http request unless it goes to this machine.
+	 */
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const target = new URL(requestOptions.url, requestOptions.baseURL);
+		if (target.protocol !== 'https:' && !(target.protocol === 'http:' && LOOPBACK_HOSTS.includes(target.hostname))) {
+			throw new Error(`Paqtana's token is only sent over https:// (http:// only to localhost), not to ${target.protocol}//${target.host}. Fix the Base URL.`);
+		}
+		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${credentials.token as string}` } };
+	}
 
-	// Upserting zero demand rows proves token and org code without changing anything. The URL expression
-	// refuses plain http to non-loopback hosts (the token must not travel unencrypted) and encodes the org code.
+	// Upserting zero demand rows proves token and org code without changing anything; the org code is encoded
+	// as one path segment.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL:
-				'={{ (() => { const u = String($credentials.baseUrl).trim().replace(/\\/+$/, ""); const h = u.replace(/^https?:\\/\\/([^/:]+|\\[[^\\]]+\\]).*$/i, "$1").toLowerCase(); if (/^https:\\/\\//i.test(u) || (/^http:\\/\\//i.test(u) && ["localhost", "127.0.0.1", "[::1]"].includes(h))) return u; throw new Error("The Base URL must start with https:// (http:// only for localhost)"); })() }}',
+			baseURL: '={{ $credentials.baseUrl.trim().replace(/\\/+$/, "") }}',
 			url: '=/v2/org/{{ encodeURIComponent(String($credentials.orgCode).trim()) }}/historical_demand',
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },

@@ -74,7 +74,7 @@ function rowSources(this: IExecuteFunctions): RowSources {
 
 export function invalidRowsMessage(invalid: InvalidRow[]): { message: string; description: string } {
 	const describe = (row: InvalidRow) =>
-		`Row ${row.row}: ` + row.errors.map((e) => `${e.field} ${JSON.stringify(e.value) ?? ''} ${e.reason}`.replace(/\s+/g, ' ')).join('; ');
+		`Row ${row.row}: ` + row.errors.map((e) => `${e.field}: ${e.reason}`).join('; ');
 	const first = invalid[0];
 	const shown = invalid.slice(0, 10).map(describe);
 	const more = invalid.length > shown.length ? `\n… and ${invalid.length - shown.length} more.` : '';

@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { autoMapColumns, type FieldSource, UNSAFE_KEYS } from './columnMapping';
-import { convert, type NormaliseOptions, Unconvertible } from './normalise';
+import { convert, describe, type NormaliseOptions, Unconvertible } from './normalise';
 import { compileRowCheck, FIELDS, KEY_FIELDS, type ResourceName, rowSchema, type WireField } from './wireFormat';
 
 export type DuplicatePolicy = 'sum' | 'keepLast' | 'error';
@@ -212,10 +212,11 @@ function explain(
 			const field = String(issue.path[0] ?? 'row');
 			if (errors.has(field)) continue;
 			const value = row[field];
-			const reason = value === undefined ? 'is required but empty or not mapped' : issue.message;
+			const reason = value === undefined ? 'required, but empty or not mapped' : `${describe(value)} ${issue.message}`;
 			errors.set(field, { field, value: reportedValue(value), reason });
 		}
 	}
 	if (errors.size === 0) errors.set('row', { field: 'row', value: null, reason: 'was rejected by validation' });
-	return [...errors.values()];
+	const order = plan.map((p) => p.field.id);
+	return [...errors.values()].sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
 }

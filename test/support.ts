@@ -1,0 +1,77 @@
+/* eslint-disable */
+/** Shared test setup: the real sandbox on 127.0.0.1 and the Paqtana node run through n8n's WorkflowExecute. */
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { PaqtanaApi } from '../credentials/PaqtanaApi.credentials';
+import { Paqtana } from '../nodes/Paqtana/Paqtana.node';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
+import { runNode, type RunNodeResult } from './harness';
+
+export const ORG = 'ACME Foods';
+/** A distinctive token so tests can prove it never appears in any output, error or log. */
+export const TOKEN = 'pqt_live_Zx81-SECRET-token-4f2a9c';
+
+export async function startTestSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+	return startSandbox({ orgs: { [ORG]: TOKEN, OTHER: 'other-token' }, ...options });
+}
+
+export function credentialsFor(sandbox: Sandbox, overrides: IDataObject = {}): IDataObject {
+	return { token: TOKEN, orgCode: ORG, baseUrl: sandbox.url, ...overrides };
+}
+
+export function items(rows: IDataObject[]): INodeExecutionData[] {
+	return rows.map((json) => ({ json }));
+}
+
+export function demandParameters(options: IDataObject = {}, extra: INodeParameters = {}): INodeParameters {
+	return {
+		resource: 'historicalDemand',
+		operation: 'upsert',
+		workspaceCode: 'MAIN',
+		columns: { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] },
+		options: { retryDelayMs: 0, ...options },
+		...extra,
+	};
+}
+
+export function inventoryParameters(options: IDataObject = {}, extra: INodeParameters = {}): INodeParameters {
+	return {
+		resource: 'masterInventory',
+		operation: 'replace',
+		workspaceCode: 'MAIN',
+		columns: { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] },
+		options: { retryDelayMs: 0, ...options },
+		...extra,
+	};
+}
+
+export interface RunOptions {
+	parameters: INodeParameters;
+	input: IDataObject[] | INodeExecutionData[];
+	continueOnFail?: boolean;
+	staticData?: IDataObject;
+	credentials?: IDataObject;
+}
+
+export async function runPaqtana(sandbox: Sandbox, options: RunOptions): Promise<RunNodeResult> {
+	const input = options.input as Array<IDataObject | INodeExecutionData>;
+	const asItems = input.map((entry) => ('json' in entry && typeof entry.json === 'object' ? (entry as INodeExecutionData) : { json: entry as IDataObject }));
+	return runNode({
+		nodeType: new Paqtana(),
+		credentialTypes: [new PaqtanaApi()],
+		credentials: { paqtanaApi: options.credentials ?? credentialsFor(sandbox) },
+		parameters: options.parameters,
+		items: asItems,
+		continueOnFail: options.continueOnFail,
+		staticData: options.staticData,
+	});
+}
+
+/** Every string the node produced or logged, for secret checks. */
+export function everything(result: RunNodeResult): string {
+	return JSON.stringify({ outputs: result.outputs, error: result.error, hints: result.hints, logs: result.logs, runData: result.runData });
+}
+
+export function demandRow(day: string, code: string, quantity: number, location = 'WH1'): IDataObject {
+	return { Warehouse: location, SKU: code, Date: day, Qty: quantity };
+}
