@@ -15,6 +15,7 @@ import { type Batch, buildBatches } from '../helpers/batching';
 import { fieldSourceFromMapping, type FieldSource } from '../helpers/columnMapping';
 import { endpointUrl, EndpointError } from '../helpers/endpoint';
 import { explainStatus } from '../helpers/httpErrors';
+import { MAX_RETRY_WAIT_MS } from '../helpers/retryPolicy';
 import type { DateOrder, DecimalSeparator } from '../helpers/normalise';
 import {
 	describeKey,
@@ -48,15 +49,25 @@ export function readOptions(this: IExecuteFunctions): IDataObject {
 	return this.getNodeParameter('options', 0, {}) as IDataObject;
 }
 
+/**
+ * A numeric option as a whole number within its bounds; its default when missing or not a number. An expression
+ * can put anything here, and a NaN "Max Retries" would otherwise never stop retrying.
+ */
+function wholeNumber(value: unknown, fallback: number, min: number, max: number): number {
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof number !== 'number' || !Number.isFinite(number)) return fallback;
+	return Math.min(max, Math.max(min, Math.round(number)));
+}
+
 export function readUploadSettings(this: IExecuteFunctions, resource: ResourceName, options: IDataObject): UploadSettings {
 	return {
 		resource,
 		dryRun: options.dryRun === true,
 		routeInvalidRows: options.onInvalidRows === 'route',
 		maxBodyBytes: (options.maxBodyBytes as number | undefined) ?? DEFAULT_MAX_BODY_BYTES,
-		maxRetries: (options.maxRetries as number | undefined) ?? 5,
-		retryDelayMs: (options.retryDelayMs as number | undefined) ?? 1000,
-		timeoutMs: ((options.requestTimeoutSeconds as number | undefined) ?? 300) * 1000,
+		maxRetries: wholeNumber(options.maxRetries, 5, 0, 20),
+		retryDelayMs: wholeNumber(options.retryDelayMs, 1000, 0, MAX_RETRY_WAIT_MS),
+		timeoutMs: wholeNumber(options.requestTimeoutSeconds, 300, 1, 86_400) * 1000,
 	};
 }
 
@@ -176,17 +187,43 @@ export interface SentBatch {
 	durationMs: number;
 }
 
+/** A request that failed for good: the error to throw or output, and what is known about the rows it carried. */
+export class BatchFailure {
+	constructor(
+		readonly error: NodeApiError,
+		readonly attempts: number,
+		/** An attempt may have been applied although none was confirmed (connection lost after sending, gateway gave up). */
+		readonly possiblyStored: boolean,
+	) {}
+}
+
 /** Removes every occurrence of the token from text that came back from the server or the network layer. */
 function redact(text: string, token: string): string {
 	return token.length > 0 ? text.split(token).join('***') : text;
 }
 
-function redactJson(value: unknown, token: string): unknown {
-	if (value === undefined || token === '') return value;
-	const text = typeof value === 'string' ? value : JSON.stringify(value);
-	const clean = redact(text, token);
-	if (clean === text) return value;
-	return typeof value === 'string' ? clean : (JSON.parse(clean) as unknown);
+/** The same value with the token removed from every string in it, keys included. */
+function redactJson(value: unknown, token: string, depth = 0): unknown {
+	if (token === '') return value;
+	if (typeof value === 'string') return redact(value, token);
+	if (typeof value !== 'object' || value === null) return value;
+	if (depth > 100) return '[too deeply nested]';
+	if (Array.isArray(value)) return value.map((entry) => redactJson(entry, token, depth + 1));
+	const clean: Record<string, unknown> = {};
+	for (const [key, entry] of Object.entries(value)) {
+		Object.defineProperty(clean, redact(key, token), { value: redactJson(entry, token, depth + 1), enumerable: true, writable: true, configurable: true });
+	}
+	return clean;
+}
+
+/** Plain words for a request that got no HTTP answer. */
+function networkErrorMessage(code: string, timeoutMs: number): string {
+	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') {
+		return `Paqtana did not answer within ${Math.round(timeoutMs / 1000)} s (request timeout, ${code})`;
+	}
+	if (code === 'ECONNREFUSED') return 'Paqtana refused the connection (ECONNREFUSED)';
+	if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return `The connection to Paqtana was lost before it answered (${code})`;
+	return `Could not reach Paqtana (${code})`;
 }
 
 export interface Connection {
@@ -204,7 +241,8 @@ export async function connect(this: IExecuteFunctions, resource: ResourceName): 
 
 /**
  * Sends one batch. Answers other than 2xx, and network failures after all retries, come back as a
- * NodeApiError with a plain message (never containing the token) for the caller to throw or output.
+ * BatchFailure whose NodeApiError has a plain message (never containing the token), for the caller to
+ * throw or output.
  */
 export async function sendBatch(
 	this: IExecuteFunctions,
@@ -212,7 +250,7 @@ export async function sendBatch(
 	settings: UploadSettings,
 	batch: Batch,
 	query: IDataObject | undefined,
-): Promise<SentBatch | NodeApiError> {
+): Promise<SentBatch | BatchFailure> {
 	const itemIndex = batch.items[0] ?? 0;
 	const response = await apiRequest.call(this, {
 		method: ENDPOINTS[settings.resource].method,
@@ -223,43 +261,57 @@ export async function sendBatch(
 		maxRetries: settings.maxRetries,
 		retryDelayMs: settings.retryDelayMs,
 	});
+	const { attempts, possiblyApplied } = response;
+	const attemptsText = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
+	const maybeStored = possiblyApplied
+		? '\nAn attempt got no clear answer after the data was sent (connection lost, timeout or a gateway error), so Paqtana may have stored it anyway.'
+		: '';
 	if ('networkError' in response) {
-		return new NodeApiError(this.getNode(), { code: response.networkError } as JsonObject, {
-			message: `Could not reach Paqtana (${redact(response.networkError, connection.token)})`,
+		const code = redact(response.networkError, connection.token);
+		const error = new NodeApiError(this.getNode(), { code } as JsonObject, {
+			message: networkErrorMessage(code, settings.timeoutMs),
 			description:
-				`No answer after ${response.attempts} attempt${response.attempts === 1 ? '' : 's'}. Check the Base URL in the credential and the network, ` +
-				'or raise "Request Timeout" and "Max Retries". Sending again is safe.',
+				`No answer after ${attemptsText}. Check the Base URL in the credential and the network, ` +
+				'or raise "Request Timeout" and "Max Retries". Sending again is safe.' +
+				maybeStored,
 			itemIndex,
 		});
+		// NodeApiError swaps messages for known error codes for generic ones ("perhaps it is offline"): keep ours.
+		error.message = networkErrorMessage(code, settings.timeoutMs);
+		return new BatchFailure(error, attempts, possiblyApplied);
 	}
 	const body = redactJson(response.body, connection.token);
 	if (response.statusCode >= 200 && response.statusCode < 300) {
-		return { statusCode: response.statusCode, response: body, attempts: response.attempts, durationMs: response.durationMs };
+		return { statusCode: response.statusCode, response: body, attempts, durationMs: response.durationMs };
 	}
 	const { message, description } = explainStatus(response.statusCode, settings.maxBodyBytes);
 	const serverSaid = typeof body === 'string' ? body : JSON.stringify(body ?? '');
-	return new NodeApiError(this.getNode(), { statusCode: response.statusCode, response: body ?? null } as JsonObject, {
+	// `body`, not `response`: NodeApiError would replace our description with a `response.data.message` of the server's.
+	const error = new NodeApiError(this.getNode(), { statusCode: response.statusCode, body: body ?? null } as JsonObject, {
 		message,
-		description: `${description}\nPaqtana answered: ${serverSaid.slice(0, 2000)}\nAttempts: ${response.attempts}.`,
+		description: `${description}\nPaqtana answered: ${serverSaid.slice(0, 2000)}\nAttempts: ${attempts}.${maybeStored}`,
 		httpCode: String(response.statusCode),
 		itemIndex,
 	});
+	return new BatchFailure(error, attempts, possiblyApplied);
 }
 
 /** The output item for a request that failed under "Continue on Fail", paired like a successful one. */
-export function batchErrorItem(error: unknown, batch: Batch, index: number, count: number, report: string): INodeExecutionData {
-	const { message, description, httpCode } = error as { message: string; description?: string | null; httpCode?: string | null };
+export function batchErrorItem(failure: BatchFailure, batch: Batch, index: number, count: number, report: string): INodeExecutionData {
+	const { message, description, httpCode } = failure.error;
 	return {
 		json: {
 			error: message,
 			description: description ?? null,
 			httpCode: httpCode ?? null,
-			stored: false,
+			// false: Paqtana refused or never got the rows; 'unknown': the connection was lost after sending them.
+			stored: failure.possiblyStored ? 'unknown' : false,
 			batch: index + 1,
 			batches: count,
 			rows: batch.rows,
 			firstKey: batch.firstKey,
 			lastKey: batch.lastKey,
+			attempts: failure.attempts,
 			report,
 		},
 		pairedItem: pairedTo(batch.items),

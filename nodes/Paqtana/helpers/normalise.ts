@@ -3,7 +3,7 @@
  * `undefined` for an empty cell, or an `Unconvertible` explaining why the value can't be used. It never
  * guesses: an ambiguous or impossible value is reported, not shifted.
  */
-import { isCalendarDay } from './wireFormat';
+import { isCalendarDay, isIsoDay } from './wireFormat';
 
 export type DateOrder = 'dayFirst' | 'monthFirst' | 'yearFirst';
 export type DecimalSeparator = '.' | ',';
@@ -41,7 +41,9 @@ export function toText(value: unknown): string | undefined | Unconvertible {
 	return new Unconvertible(`${describe(value)} is not text`);
 }
 
-const PLAIN_DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// `\d+(?:\.\d*)?`, not `\d+\.?\d*`: the latter can split a digit run many ways, so a long digit string that
+// does not match (a hostile cell) took quadratic time (50,000 digits: 5 s).
+const PLAIN_DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const GROUPING_SPACES = /[\s\u00a0\u202f']/g;
 const GROUPED_WITH_DOT_DECIMAL = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;
 const COMMA_DECIMAL = /^[+-]?(?:\d+(?:,\d*)?|\d{1,3}(?:\.\d{3})+(?:,\d*)?|,\d+)$/;
@@ -57,10 +59,11 @@ export function toNumber(value: unknown, decimalSeparator: DecimalSeparator): nu
 	}
 	if (isBlank(value)) return undefined;
 	if (typeof value !== 'string') return new Unconvertible(`${describe(value)} is not a number`);
-	const text = PLAIN_DECIMAL.test(value) ? value : value.replace(GROUPING_SPACES, '');
+	const isPlainDecimal = PLAIN_DECIMAL.test(value);
+	const text = isPlainDecimal ? value : value.replace(GROUPING_SPACES, '');
 	let plain: string | undefined;
 	if (decimalSeparator === '.') {
-		if (PLAIN_DECIMAL.test(text)) plain = text;
+		if (isPlainDecimal || PLAIN_DECIMAL.test(text)) plain = text;
 		else if (GROUPED_WITH_DOT_DECIMAL.test(text)) plain = text.replace(/,/g, '');
 	} else if (COMMA_DECIMAL.test(text)) {
 		plain = text.replace(/\./g, '').replace(',', '.');
@@ -146,6 +149,7 @@ export function toDay(value: unknown, order: DateOrder): string | undefined | Un
 	if (isBlank(value)) return undefined;
 	if (typeof value === 'string') {
 		const text = value.trim();
+		if (isIsoDay(text)) return text; // already what the wire wants: no parsing, no new string
 		const iso = ISO_DATE_PREFIX.exec(text);
 		if (iso !== null) return isoDay(Number(iso[1]), Number(iso[2]), Number(iso[3]), text);
 		const parts = fromThreeParts(text, order);

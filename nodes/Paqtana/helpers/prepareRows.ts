@@ -6,6 +6,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { autoMapColumns, type FieldSource, UNSAFE_KEYS } from './columnMapping';
 import { convert, describe, type NormaliseOptions, Unconvertible } from './normalise';
+import { RowIndex } from './rowIndex';
 import { compileRowCheck, FIELDS, KEY_FIELDS, type ResourceName, rowSchema, type WireField } from './wireFormat';
 
 export type DuplicatePolicy = 'sum' | 'keepLast' | 'error';
@@ -109,19 +110,42 @@ export function prepareRows(
 			return { field, read: () => undefined };
 		});
 
-	// Auto-mapping is planned from the first item's columns, and again for any item whose columns differ
-	// in a way that leaves a required field empty (inputs merged from differently shaped sources).
-	const firstColumns = items.length > 0 ? Object.keys(items[0].json) : [];
-	const autoMapping = sources === 'auto' ? autoMapColumns(firstColumns, fields) : undefined;
+	// Auto-mapping is planned from the first item's columns, and planned again (once per column set) for items
+	// with columns the first one lacks: inputs merged from differently shaped sources, or sources that omit
+	// empty cells.
+	const firstColumns = new Set(items.length > 0 ? Object.keys(items[0].json) : []);
+	const autoMapping = sources === 'auto' ? autoMapColumns([...firstColumns], fields) : undefined;
 	const defaultPlan = planFor(autoMapping);
 	const mappedColumns = new Set(autoMapping?.values());
+	const plansByColumns = new Map<string, FieldPlan[]>();
+	const planForItem = (json: IDataObject): FieldPlan[] => {
+		let hasOtherColumns = false;
+		for (const column in json) {
+			if (!firstColumns.has(column)) {
+				hasOtherColumns = true;
+				break;
+			}
+		}
+		if (!hasOtherColumns) return defaultPlan;
+		const columns = Object.keys(json);
+		const signature = columns.join('\u0000');
+		let plan = plansByColumns.get(signature);
+		if (plan === undefined) {
+			plan = planFor(autoMapColumns(columns, fields));
+			plansByColumns.set(signature, plan);
+		}
+		return plan;
+	};
 
 	const result: PreparedRows = { rows: [], rowItems: [], mergedItems: new Map(), invalid: [], duplicatesMerged: 0 };
-	const rowByKey = new Map<string, number>();
+	const rowIndex = new RowIndex(keyFields);
 
-	const buildRow = (json: IDataObject, itemIndex: number, plan: FieldPlan[]) => {
+	// Why fields of the row just built could not be converted; kept out of the row's return value so the
+	// common valid row costs no further allocation.
+	let reasons: Map<string, string> | undefined;
+	const buildRow = (json: IDataObject, itemIndex: number, plan: FieldPlan[]): WireRow => {
 		const row: WireRow = {};
-		let reasons: Map<string, string> | undefined;
+		reasons = undefined;
 		for (const { field, read } of plan) {
 			const raw = read(json, itemIndex);
 			let value = convert(field.kind, raw, options);
@@ -133,20 +157,13 @@ export function prepareRows(
 				row[field.id] = value;
 			}
 		}
-		return { row, reasons };
+		return row;
 	};
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const json = items[itemIndex].json ?? {};
-		let plan = defaultPlan;
-		let { row, reasons } = buildRow(json, itemIndex, plan);
-		if (autoMapping && (reasons !== undefined || !isValid(row))) {
-			const ownMapping = autoMapColumns(Object.keys(json), fields);
-			if (!sameMapping(ownMapping, autoMapping)) {
-				plan = planFor(ownMapping);
-				({ row, reasons } = buildRow(json, itemIndex, plan));
-			}
-		}
+		const plan = autoMapping ? planForItem(json) : defaultPlan;
+		const row = buildRow(json, itemIndex, plan);
 		if (reasons !== undefined || !isValid(row)) {
 			result.invalid.push({ row: itemIndex, errors: explain(schema, row, reasons, plan, json, itemIndex) });
 			continue;
@@ -158,11 +175,8 @@ export function prepareRows(
 			}
 		}
 
-		let key = row[keyFields[0]] as string;
-		for (let k = 1; k < keyFields.length; k++) key += '\u0000' + (row[keyFields[k]] as string);
-		const existing = rowByKey.get(key);
-		if (existing === undefined) {
-			rowByKey.set(key, result.rows.length);
+		const existing = rowIndex.findOrAdd(row, result.rows.length);
+		if (existing === -1) {
 			result.rows.push(row);
 			result.rowItems.push(itemIndex);
 			continue;
@@ -183,12 +197,6 @@ export function prepareRows(
 		else result.mergedItems.set(existing, [itemIndex]);
 	}
 	return result;
-}
-
-function sameMapping(a: Map<string, string>, b: Map<string, string>): boolean {
-	if (a.size !== b.size) return false;
-	for (const [field, column] of a) if (b.get(field) !== column) return false;
-	return true;
 }
 
 export function describeKey(row: WireRow, keyFields: readonly string[]): string {

@@ -18,6 +18,25 @@ const RETRYABLE_ERROR_CODES = new Set([
 	'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 
+/** Failures before the request could be sent (no connection, or TLS refused it): it cannot have reached the server. */
+const NOT_SENT_ERROR_CODES = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	'ERR_SOCKET_CONNECTION_TIMEOUT',
+	'ERR_INVALID_URL',
+	'CERT_HAS_EXPIRED',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Gateway answers that do not say whether the server behind the gateway applied the request. */
+const GATEWAY_STATUSES = new Set([502, 504]);
+
 export const MAX_RETRY_WAIT_MS = 300_000;
 
 export function isRetryableStatus(status: number): boolean {
@@ -26,6 +45,16 @@ export function isRetryableStatus(status: number): boolean {
 
 export function isRetryableErrorCode(code: string | undefined): boolean {
 	return code !== undefined && RETRYABLE_ERROR_CODES.has(code);
+}
+
+/**
+ * Whether a failed attempt may nevertheless have been applied: the connection was lost after the request was
+ * sent (reset, timeout), or a gateway answered for a server that may still have processed it. A definite
+ * refusal (429, 503, 4xx) or a connection that was never made means it was not.
+ */
+export function mayHaveBeenApplied(failure: { statusCode: number } | { errorCode: string }): boolean {
+	if ('statusCode' in failure) return GATEWAY_STATUSES.has(failure.statusCode);
+	return !NOT_SENT_ERROR_CODES.has(failure.errorCode);
 }
 
 /** `Retry-After` as seconds or an HTTP date, in milliseconds from `now`; undefined when absent or unreadable. */

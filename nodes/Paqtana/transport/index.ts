@@ -5,7 +5,7 @@
  */
 import { type IDataObject, type IExecuteFunctions, type IHttpRequestMethods, sleep } from 'n8n-workflow';
 
-import { isRetryableErrorCode, isRetryableStatus, parseRetryAfter, retryDelayMs } from '../helpers/retryPolicy';
+import { isRetryableErrorCode, isRetryableStatus, mayHaveBeenApplied, parseRetryAfter, retryDelayMs } from '../helpers/retryPolicy';
 
 export const CREDENTIAL_TYPE = 'paqtanaApi';
 
@@ -25,6 +25,12 @@ export interface ApiResponse {
 	body: unknown;
 	attempts: number;
 	durationMs: number;
+	/**
+	 * Whether an earlier attempt may have been applied by the server although no answer confirmed it (the
+	 * connection was lost after sending, or a gateway gave up waiting). Matters only when the final answer is
+	 * an error: the data may be stored all the same.
+	 */
+	possiblyApplied: boolean;
 }
 
 /** A request that never got an HTTP answer, after all retries. */
@@ -33,6 +39,8 @@ export interface NetworkFailure {
 	networkError: string;
 	attempts: number;
 	durationMs: number;
+	/** See ApiResponse.possiblyApplied. */
+	possiblyApplied: boolean;
 }
 
 interface FullResponse {
@@ -54,6 +62,9 @@ function headerValue(headers: FullResponse['headers'], name: string): string | u
 /** Sends the request; returns the final HTTP answer (success or not), or the network failure. */
 export async function apiRequest(this: IExecuteFunctions, request: ApiRequest): Promise<ApiResponse | NetworkFailure> {
 	const started = Date.now();
+	let possiblyApplied = false;
+	// A cancelled execution stops retrying (the wait itself is not interruptible: `sleep` takes no signal).
+	const cancelled = () => this.getExecutionCancelSignal?.()?.aborted === true;
 	for (let attempt = 1; ; attempt++) {
 		let retryAfterMs: number | undefined;
 		let failureCode: string | undefined;
@@ -68,16 +79,18 @@ export async function apiRequest(this: IExecuteFunctions, request: ApiRequest): 
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 			})) as FullResponse;
-			if (!isRetryableStatus(response.statusCode) || attempt > request.maxRetries) {
-				return { statusCode: response.statusCode, body: response.body, attempts: attempt, durationMs: Date.now() - started };
+			possiblyApplied ||= mayHaveBeenApplied({ statusCode: response.statusCode });
+			if (!isRetryableStatus(response.statusCode) || attempt > request.maxRetries || cancelled()) {
+				return { statusCode: response.statusCode, body: response.body, attempts: attempt, durationMs: Date.now() - started, possiblyApplied };
 			}
 			retryAfterMs = parseRetryAfter(headerValue(response.headers, 'retry-after'), Date.now());
 		} catch (error) {
 			// The error object may quote the request, headers included: keep only its code.
 			failureCode = errorCode(error) ?? 'network error';
+			possiblyApplied ||= mayHaveBeenApplied({ errorCode: failureCode });
 		}
-		if (failureCode !== undefined && (!isRetryableErrorCode(failureCode) || attempt > request.maxRetries || this.getExecutionCancelSignal?.()?.aborted)) {
-			return { networkError: failureCode, attempts: attempt, durationMs: Date.now() - started };
+		if (failureCode !== undefined && (!isRetryableErrorCode(failureCode) || attempt > request.maxRetries || cancelled())) {
+			return { networkError: failureCode, attempts: attempt, durationMs: Date.now() - started, possiblyApplied };
 		}
 		await sleep(retryDelayMs(attempt - 1, request.retryDelayMs, retryAfterMs));
 	}

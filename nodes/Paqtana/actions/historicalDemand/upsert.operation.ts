@@ -1,4 +1,4 @@
-import { type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties, NodeApiError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { Batch } from '../../helpers/batching';
 import { AUTO_CALCULATE_QUERY } from '../../helpers/wireFormat';
@@ -14,6 +14,7 @@ import {
 	workspaceCodeField,
 } from '../common.descriptions';
 import {
+	BatchFailure,
 	batchErrorItem,
 	connect,
 	dryRunItem,
@@ -76,20 +77,42 @@ export const description = updateDisplayOptions({ show: { resource: ['historical
 
 function span(batches: Batch[]): string {
 	const rows = batches.reduce((sum, batch) => sum + batch.rows, 0);
-	return `${rows} rows, ${batches[0].firstKey} … ${batches[batches.length - 1].lastKey}`;
+	return `${rows} row${rows === 1 ? '' : 's'}, ${batches[0].firstKey} … ${batches[batches.length - 1].lastKey}`;
 }
 
-/** What a stopped upload stored and what it did not, so a re-run is an informed, safe decision. */
-export function partialFailureReport(batches: Batch[], failedIndex: number): string {
-	const count = batches.length;
-	const stored = batches.slice(0, failedIndex);
-	const notSent = batches.slice(failedIndex + 1);
-	return [
-		stored.length > 0 ? `Stored: batch${stored.length > 1 ? `es 1–${failedIndex}` : ' 1'} of ${count} (${span(stored)}).` : 'Nothing was stored.',
-		`Not stored: batch ${failedIndex + 1} of ${count} failed (${span([batches[failedIndex]])})` +
-			(notSent.length > 0 ? `; batches ${failedIndex + 2}–${count} were not sent (${span(notSent)}).` : '.'),
+/** What happened to one batch: stored (confirmed), failed (refused or never received), unknown (sent, answer lost), not sent. */
+export type BatchOutcome = 'stored' | 'failed' | 'unknown' | 'notSent';
+
+/** "batches 1–2 (…), batch 4 (…)": consecutive batches with the outcome, each range with its rows and first and last keys. */
+function ranges(batches: Batch[], outcomes: BatchOutcome[], wanted: BatchOutcome): string[] {
+	const parts: string[] = [];
+	for (let start = 0; start < batches.length; start++) {
+		if (outcomes[start] !== wanted) continue;
+		let end = start;
+		while (end + 1 < batches.length && outcomes[end + 1] === wanted) end++;
+		const label = end > start ? `batches ${start + 1}–${end + 1}` : `batch ${start + 1}`;
+		parts.push(`${label} (${span(batches.slice(start, end + 1))})`);
+		start = end;
+	}
+	return parts;
+}
+
+/** What an upload stored and what it did not, batch by batch, so a re-run is an informed, safe decision. */
+export function uploadReport(batches: Batch[], outcomes: BatchOutcome[]): string {
+	const of = ` of ${batches.length}`;
+	const line = (title: string, wanted: BatchOutcome, note = '') => {
+		const parts = ranges(batches, outcomes, wanted);
+		return parts.length > 0 ? `${title}: ${parts.join(', ')}${of}${note}.` : undefined;
+	};
+	const stored = line('Stored', 'stored');
+	const lines = [
+		stored ?? (outcomes.includes('unknown') ? 'Nothing was confirmed stored.' : 'Nothing was stored.'),
+		line('Not stored (failed)', 'failed'),
+		line('Unknown', 'unknown', ': the rows were sent but the answer was lost, so Paqtana may or may not have stored them'),
+		line('Not sent', 'notSent'),
 		'Running the workflow again is safe: rows are upserted by day and item, so stored rows are only overwritten with the same values.',
-	].join('\n');
+	];
+	return lines.filter((text) => text !== undefined).join('\n');
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
@@ -114,6 +137,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	const connection = await connect.call(this, 'historicalDemand');
 	const output: INodeExecutionData[] = [];
+	const outcomes: BatchOutcome[] = batches.map(() => 'notSent');
+	const errorItems: INodeExecutionData[] = [];
 	let failures = 0;
 	let storedRows = 0;
 	for (let index = 0; index < count; index++) {
@@ -121,16 +146,19 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		// The calculation must see every row, so it is asked for only with the last batch, and only if none failed.
 		const autoCalculate = calculate && index === last && failures === 0;
 		const sent = await sendBatch.call(this, connection, settings, batch, autoCalculate ? { ...AUTO_CALCULATE_QUERY } : undefined);
-		if (sent instanceof NodeApiError) {
-			const report = partialFailureReport(batches, index);
+		if (sent instanceof BatchFailure) {
+			outcomes[index] = sent.possiblyStored ? 'unknown' : 'failed';
 			if (!this.continueOnFail()) {
-				sent.description = `${sent.description ?? ''}\n${report}`.trim();
-				throw sent;
+				sent.error.description = `${sent.error.description ?? ''}\n${uploadReport(batches, outcomes)}`.trim();
+				throw sent.error;
 			}
 			failures++;
-			output.push(batchErrorItem(sent, batch, index, count, report));
+			const item = batchErrorItem(sent, batch, index, count, '');
+			errorItems.push(item);
+			output.push(item);
 			continue;
 		}
+		outcomes[index] = 'stored';
 		const json: IDataObject = {
 			resource: 'historicalDemand',
 			operation: 'upsert',
@@ -150,10 +178,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		output.push({ json, pairedItem: pairedTo(batch.items) });
 		storedRows += batch.rows;
 	}
+	// Under "Continue on Fail" every batch was tried: the report on each error item describes the whole run.
+	const report = failures > 0 ? uploadReport(batches, outcomes) : '';
+	for (const item of errorItems) item.json.report = report;
 	summaryHint.call(
 		this,
 		`Stored ${storedRows} of ${rows} rows in ${count} request${count > 1 ? 's' : ''} (${formatBytes(bytes)})` +
-			(failures > 0 ? `; ${failures} request${failures > 1 ? 's' : ''} failed` : '') +
+			(failures > 0 ? `; ${failures} request${failures > 1 ? 's' : ''} failed${calculate ? ', so order suggestions were not recalculated' : ''}` : '') +
 			(invalid.length > 0 ? `; ${invalid.length} invalid rows routed to "Invalid Rows"` : ''),
 	);
 	return [output, invalidItems];

@@ -3,7 +3,6 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
-	NodeApiError,
 	NodeOperationError,
 } from 'n8n-workflow';
 
@@ -20,6 +19,7 @@ import {
 	workspaceCodeField,
 } from '../common.descriptions';
 import {
+	BatchFailure,
 	batchErrorItem,
 	connect,
 	dryRunItem,
@@ -138,9 +138,15 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	const connection = await connect.call(this, 'masterInventory');
 	const sent = await sendBatch.call(this, connection, settings, batch, undefined);
-	if (sent instanceof NodeApiError) {
-		if (!this.continueOnFail()) throw sent;
-		return [[batchErrorItem(sent, batch, 0, 1, 'Nothing was stored: the master inventory in Paqtana is unchanged.')], invalidItems];
+	if (sent instanceof BatchFailure) {
+		const report = sent.possiblyStored
+			? 'Unknown whether the master inventory was replaced: the data was sent but the answer was lost. Running the workflow again is safe.'
+			: 'Nothing was stored: the master inventory in Paqtana is unchanged.';
+		if (!this.continueOnFail()) {
+			sent.error.description = `${sent.error.description ?? ''}\n${report}`.trim();
+			throw sent.error;
+		}
+		return [[batchErrorItem(sent, batch, 0, 1, report)], invalidItems];
 	}
 	staticData[STATIC_DATA_KEY] = { rows: batch.rows, at: new Date().toISOString() } satisfies LastReplace as unknown as IDataObject;
 	summaryHint.call(this, `Replaced the master inventory with ${batch.rows} rows (${formatBytes(batch.bytes)})`);
