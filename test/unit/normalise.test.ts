@@ -76,6 +76,8 @@ describe('numbers follow the chosen decimal separator', () => {
 		['1\u00a0234,5', ',', 1234.5],
 		["1'234.5", '.', 1234.5],
 		['1.500', ',', 1500],
+		['1 234 567,25', ',', 1234567.25],
+		['-1,234,567', '.', -1234567],
 	] as const)('%p with "%s" → %p', (input, separator, expected) => {
 		expect(toNumber(input, separator)).toBe(expected);
 	});
@@ -92,6 +94,10 @@ describe('numbers follow the chosen decimal separator', () => {
 		[true, '.'],
 		[{}, '.'],
 		['1e999', '.'],
+		['12 34', '.'],
+		['1 e3', '.'],
+		['1,234 567', '.'],
+		['1.23.456', ','],
 	] as const)('refuses %p with "%s"', (input, separator) => {
 		expect(toNumber(input, separator)).toBeInstanceOf(Unconvertible);
 	});

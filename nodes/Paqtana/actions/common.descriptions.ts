@@ -72,7 +72,7 @@ export const decimalSeparatorOption: INodeProperties = {
 		{ name: 'Point (1,234.5)', value: '.' },
 		{ name: 'Comma (1.234,5)', value: ',' },
 	],
-	description: 'How numbers written as text separate decimals; the other sign and spaces are read as thousands separators',
+	description: 'How numbers written as text separate decimals. The other sign, spaces and apostrophes are accepted as thousands separators between groups of three digits.',
 };
 
 export const onInvalidRowsOption: INodeProperties = {

@@ -44,14 +44,15 @@ export function toText(value: unknown): string | undefined | Unconvertible {
 // `\d+(?:\.\d*)?`, not `\d+\.?\d*`: the latter can split a digit run many ways, so a long digit string that
 // does not match (a hostile cell) took quadratic time (50,000 digits: 5 s).
 const PLAIN_DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const GROUPING_SPACES = /[\s\u00a0\u202f']/g;
-const GROUPED_WITH_DOT_DECIMAL = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;
-const COMMA_DECIMAL = /^[+-]?(?:\d+(?:,\d*)?|\d{1,3}(?:\.\d{3})+(?:,\d*)?|,\d+)$/;
+/** Digits in groups of three, split by one repeated separator (`1,234,567.5`, `1 234 567.5`, `1'234.5`). */
+const GROUPED_WITH_DOT_DECIMAL = /^[+-]?\d{1,3}([,\s\u00a0\u202f'])\d{3}(?:\1\d{3})*(?:\.\d*)?$/;
+const COMMA_DECIMAL = /^[+-]?(?:\d+(?:,\d*)?|,\d+)$/;
+const GROUPED_WITH_COMMA_DECIMAL = /^[+-]?\d{1,3}([.\s\u00a0\u202f'])\d{3}(?:\1\d{3})*(?:,\d*)?$/;
 
 /**
- * Numbers: JSON numbers, or numeric text in the chosen decimal separator. Spaces and apostrophes are
- * dropped; the other separator is accepted only as a thousands separator between groups of three digits
- * (`1.234,5` → 1234.5 with `,`; `1,5` with `.` is refused rather than read as 15).
+ * Numbers: JSON numbers, or numeric text in the chosen decimal separator. Thousands separators (the other
+ * sign, a space or an apostrophe) are accepted only between groups of three digits: `1.234,5` → 1234.5 with
+ * `,`, while `1,5` with `.` or `12 34` is refused rather than read as 15 or 1234.
  */
 export function toNumber(value: unknown, decimalSeparator: DecimalSeparator): number | undefined | Unconvertible {
 	if (typeof value === 'number') {
@@ -59,14 +60,19 @@ export function toNumber(value: unknown, decimalSeparator: DecimalSeparator): nu
 	}
 	if (isBlank(value)) return undefined;
 	if (typeof value !== 'string') return new Unconvertible(`${describe(value)} is not a number`);
-	const isPlainDecimal = PLAIN_DECIMAL.test(value);
-	const text = isPlainDecimal ? value : value.replace(GROUPING_SPACES, '');
+	const text = value.trim();
 	let plain: string | undefined;
 	if (decimalSeparator === '.') {
-		if (isPlainDecimal || PLAIN_DECIMAL.test(text)) plain = text;
-		else if (GROUPED_WITH_DOT_DECIMAL.test(text)) plain = text.replace(/,/g, '');
+		if (PLAIN_DECIMAL.test(text)) plain = text;
+		else {
+			const grouped = GROUPED_WITH_DOT_DECIMAL.exec(text);
+			if (grouped !== null) plain = text.split(grouped[1]).join('');
+		}
 	} else if (COMMA_DECIMAL.test(text)) {
-		plain = text.replace(/\./g, '').replace(',', '.');
+		plain = text.replace(',', '.');
+	} else {
+		const grouped = GROUPED_WITH_COMMA_DECIMAL.exec(text);
+		if (grouped !== null) plain = text.split(grouped[1]).join('').replace(',', '.');
 	}
 	if (plain === undefined) {
 		return new Unconvertible(`${describe(value)} is not a number (decimal separator "${decimalSeparator}")`);

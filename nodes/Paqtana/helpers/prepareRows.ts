@@ -128,7 +128,7 @@ export function prepareRows(
 		}
 		if (!hasOtherColumns) return defaultPlan;
 		const columns = Object.keys(json);
-		const signature = columns.join('\u0000');
+		const signature = JSON.stringify(columns);
 		let plan = plansByColumns.get(signature);
 		if (plan === undefined) {
 			plan = planFor(autoMapColumns(columns, fields));
