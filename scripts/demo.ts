@@ -76,7 +76,12 @@ async function main(): Promise<void> {
 		print(`  Historical demand: ${demand.length} daily rows from ${dates[0]} to ${dates[dates.length - 1]}, ${demand.reduce((sum, r) => sum + Number(r.quantity), 0)} units. First rows:`);
 		table(demand.slice(0, 3) as IDataObject[], ['workspaceCode', 'location', 'code', 'date', 'quantity']);
 		const calculations = sandbox.calculations(ORG);
-		print(`  Order-suggestion calculations started: ${calculations.length}${calculations.length ? ` (after ${calculations[0].demandRows} demand rows were stored)` : ''}`);
+		print(
+			`  Order-suggestion calculations started: ${calculations.length}` +
+				(calculations.length
+					? ` (after ${calculations[0].demandRows} demand rows were stored)`
+					: ' (the CSV example leaves "Calculate Order Suggestions" off; the daily Postgres example turns it on)'),
+		);
 		print('\nDemo finished: both example workflows ran through n8n’s execution engine into the sandbox.');
 	} finally {
 		await sandbox.close();
