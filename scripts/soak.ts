@@ -5,7 +5,7 @@
  * stored state must equal the expected state exactly (no lost, duplicated or altered rows) and the
  * order-suggestion calculation must have run exactly once, after the last batch, over every row.
  *
- *   npx tsc -p tsconfig.tools.json && node build/scripts/soak.js [--rows 200000] [--seed 42] [--rate 0.15]
+ *   npm run soak -- [--rows 200000] [--seed 42] [--rate 0.15]
  *       [--max-body-bytes 65536] [--timeout-seconds 1] [--retry-after 1]
  *
  * Exit code 0 when every check passes, 1 otherwise. A reduced run is part of the test suite

@@ -7,7 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { autoMapColumns, type FieldSource, UNSAFE_KEYS } from './columnMapping';
 import { convert, describe, type NormaliseOptions, Unconvertible } from './normalise';
 import { RowIndex } from './rowIndex';
-import { compileRowCheck, FIELDS, KEY_FIELDS, type ResourceName, rowSchema, type WireField } from './wireFormat';
+import { compileRowCheck, createCompleteRow, FIELDS, KEY_FIELDS, type ResourceName, rowSchema, type WireField } from './wireFormat';
 
 export type DuplicatePolicy = 'sum' | 'keepLast' | 'error';
 
@@ -138,25 +138,33 @@ export function prepareRows(
 	};
 
 	const result: PreparedRows = { rows: [], rowItems: [], mergedItems: new Map(), invalid: [], duplicatesMerged: 0 };
-	const rowIndex = new RowIndex(keyFields);
+	const rowIndex = new RowIndex(result.rows, keyFields, items.length);
 
 	// Why fields of the row just built could not be converted; kept out of the row's return value so the
 	// common valid row costs no further allocation.
 	let reasons: Map<string, string> | undefined;
+	// The row being built, value by value in field order; reused for every item.
+	const values: unknown[] = fields.map(() => undefined);
+	const createComplete = createCompleteRow[options.resource];
 	const buildRow = (json: IDataObject, itemIndex: number, plan: FieldPlan[]): WireRow => {
-		const row: WireRow = {};
 		reasons = undefined;
-		for (const { field, read } of plan) {
+		let complete = true;
+		for (let f = 0; f < plan.length; f++) {
+			const { field, read } = plan[f];
 			const raw = read(json, itemIndex);
-			let value = convert(field.kind, raw, options);
+			let value: unknown = convert(field.kind, raw, options);
 			if (value === undefined && field.id === 'workspaceCode' && defaultWorkspace !== '') value = defaultWorkspace;
 			if (value instanceof Unconvertible) {
 				(reasons ??= new Map()).set(field.id, value.reason);
-				row[field.id] = raw; // zod judges the raw value; the converter's reason explains it
-			} else if (value !== undefined) {
-				row[field.id] = value;
+				value = raw; // zod judges the raw value; the converter's reason explains it
 			}
+			values[f] = value;
+			if (value === undefined) complete = false;
 		}
+		if (complete) return createComplete(values);
+		// Fields without a value are left out of the row, as JSON leaves out undefined.
+		const row: WireRow = {};
+		for (let f = 0; f < plan.length; f++) if (values[f] !== undefined) row[plan[f].field.id] = values[f];
 		return row;
 	};
 

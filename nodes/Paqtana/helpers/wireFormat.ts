@@ -113,6 +113,20 @@ export const FIELDS: Record<ResourceName, readonly WireField[]> = {
 	historicalDemand: DEMAND_FIELDS,
 };
 
+/**
+ * Creates a row that has every field of its resource, in wire order, from the values in that order. Such
+ * rows (every valid demand row, most inventory rows) are made by one object literal: V8 allocates a literal
+ * with all its properties in place, which made preparing a million rows about a quarter faster than adding
+ * the properties one by one. A unit test keeps these literals in step with the field lists above.
+ */
+export const createCompleteRow: Record<ResourceName, (values: readonly unknown[]) => Record<string, unknown>> = {
+	historicalDemand: (v) => ({ workspaceCode: v[0], location: v[1], code: v[2], date: v[3], quantity: v[4] }),
+	masterInventory: (v) => ({
+		workspaceCode: v[0], location: v[1], code: v[2], description: v[3], supplier: v[4],
+		stock: v[5], cost: v[6], price: v[7], leadTime: v[8], minOrderQty: v[9],
+	}),
+};
+
 /** Fields that identify a row: two rows with the same values are duplicates. */
 export const KEY_FIELDS: Record<ResourceName, readonly string[]> = {
 	masterInventory: ['workspaceCode', 'location', 'code'],
@@ -245,13 +259,28 @@ export function compileRowSerializer(fields: readonly WireField[]): (row: Record
 		next: `,${JSON.stringify(field.id)}:`,
 		isNumber: field.kind === 'number',
 	}));
+	// Rows usually arrive sorted, so a row's leading fields tend to repeat the previous row's (same workspace,
+	// location and item, another day): the text written up to each field is kept, and reused while the values
+	// are the same, which saves most of the quoting and string building on large inputs.
+	const previousValues: unknown[] = parts.map(() => undefined);
+	const previousTexts: string[] = parts.map(() => '');
 	return (row) => {
 		let json = '';
-		for (const part of parts) {
+		let samePrefix = true;
+		for (let i = 0; i < parts.length; i++) {
+			const part = parts[i];
 			const value = row[part.id];
-			if (value === undefined) continue;
-			const text = part.isNumber ? String(value) : quote(value as string);
-			json = json === '' ? part.first + text : json + part.next + text;
+			if (samePrefix && value === previousValues[i]) {
+				json = previousTexts[i];
+				continue;
+			}
+			samePrefix = false;
+			if (value !== undefined) {
+				const text = part.isNumber ? String(value) : quote(value as string);
+				json = json === '' ? part.first + text : json + part.next + text;
+			}
+			previousValues[i] = value;
+			previousTexts[i] = json;
 		}
 		for (const key in row) {
 			if (known.has(key) || !Object.hasOwn(row, key)) continue;

@@ -1,0 +1,365 @@
+/**
+ * `npm run bench`: how fast, and in how much memory, the node turns a large backfill into requests.
+ *
+ * For demand rows (text values as from a CSV file, and typed values as from a database) and master
+ * inventory rows, at each size it measures, each in fresh child processes (scripts/bench/worker.ts):
+ * - `JSON.stringify` of the final rows: the floor for producing the payload;
+ * - the node's own processing (`prepareUpload`: map, normalise, validate, deduplicate, serialise, batch),
+ *   interleaved with the floor in the same process, medians of several runs;
+ * - the heap that processing adds on top of its input: its live data at its fullest (scripts/bench/liveMemory.ts)
+ *   and V8's peak used heap, garbage not yet collected included (scripts/bench/memory.ts);
+ * - the whole path through n8n's real execution engine into the local sandbox over HTTP;
+ * - what validating every row costs with zod 3, zod 4 and the compiled check.
+ * It prints tables and writes the numbers as JSON (BENCH_OUT, default bench-results.json) so a later
+ * change can be compared.
+ *
+ * Environment: BENCH_SIZES=10000,100000 (default 10000,100000,1000000), BENCH_RUNS (timing runs per
+ * size), BENCH_ENGINE_MAX (largest size sent through the engine, default 1000000), BENCH_OUT.
+ */
+import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { DEFAULT_MAX_BODY_BYTES } from '../nodes/Paqtana/helpers/wireFormat';
+import { startSandbox } from '../sandbox/server';
+import { type Dataset, DATASETS } from './bench/data';
+import { median } from './bench/stats';
+import type { EngineResult, HeapResult, Job, JobResult, LiveResult, TimingResult, ValidationResult } from './bench/worker';
+
+const REPO_ROOT = resolve(__dirname, '..', '..');
+const WORKER = join(__dirname, 'bench', 'worker.js');
+const ORG = 'BENCH';
+const TOKEN = 'bench-token';
+const MB = 1_000_000;
+/** The engine path holds the input twice (the harness copies it, as items arriving from another node) plus n8n's own data. */
+const ENGINE_HEAP_MB = 8192;
+/** Heap measurements repeated per dataset and size (median reported). */
+const HEAP_RUNS = 3;
+
+const TARGETS = { nodeToStringify: 1.5, heapToPayload: 1.5 };
+
+const METHOD = {
+	processing:
+		"prepareUpload (the node's own processing, as both operations call it) on items shaped like n8n items ({ json }), auto-mapping, default options; " +
+		'interleaved with JSON.stringify of the same final rows in one fresh process; gc() before each run (not timed); the first, cold pair dropped; medians of wall time',
+	memory:
+		'one fresh process per measurement; heap = V8 used heap + external (ArrayBuffer) memory; baseline = heap after gc() with the input items built; ' +
+		'peak = the larger of the heap before each garbage collection during the phase (v8.GCProfiler) and at its end; heap added = peak - baseline, ' +
+		'garbage V8 had not yet needed to collect included; ' +
+		'live = heap after forced full collections at sampling points: every 1/20 of the input while rows are prepared (a getter on sampled items), ' +
+		'after preparing and after batching (batching moves data from rows to batches linearly, so its highest point is at one of those ends)',
+	engine:
+		`test/harness runNode: n8n-core's WorkflowExecute runs the real Paqtana node with real credentials; the sandbox runs in the parent process and is reached over HTTP; ` +
+		`--max-old-space-size=${ENGINE_HEAP_MB}; the total includes the harness copying the input items (as items arriving from another node would be)`,
+};
+
+function sizesFromEnvironment(): number[] {
+	const text = process.env.BENCH_SIZES ?? '10000,100000,1000000';
+	const sizes = text.split(',').map((entry) => Number(entry.trim()));
+	if (sizes.some((size) => !Number.isInteger(size) || size <= 0)) throw new Error(`BENCH_SIZES must be positive integers, got "${text}"`);
+	return sizes;
+}
+
+/** More runs for small sizes, whose times are short and noisy. */
+function timingRuns(size: number): number {
+	const configured = Number(process.env.BENCH_RUNS);
+	if (Number.isInteger(configured) && configured > 0) return configured;
+	return size <= 10_000 ? 15 : size <= 100_000 ? 7 : 5;
+}
+
+function engineRuns(size: number): number {
+	return size >= 1_000_000 ? 2 : 3;
+}
+
+/** Runs one job in a fresh process. */
+function runJob<T extends JobResult>(job: Job, nodeFlags: string[] = []): Promise<T> {
+	return new Promise((resolvePromise, reject) => {
+		const child = fork(WORKER, [], { execArgv: ['--expose-gc', ...nodeFlags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+		let answered = false;
+		child.once('message', (message: JobResult | { kind: 'error'; message: string }) => {
+			answered = true;
+			if (message.kind === 'error') reject(new Error(`${job.kind} job failed: ${message.message}`));
+			else resolvePromise(message as T);
+		});
+		child.once('exit', (code, signal) => {
+			if (!answered) reject(new Error(`${job.kind} job for ${JSON.stringify(job)} exited (${signal ?? code}) without a result`));
+		});
+		child.send(job);
+	});
+}
+
+interface ProcessingSummary {
+	dataset: Dataset;
+	size: number;
+	rows: number;
+	payloadBytes: number;
+	batches: number;
+	largestBatchBytes: number;
+	stringifyMs: number;
+	nodeMs: number;
+	nodeToStringify: number;
+	stringifyRuns: number[];
+	nodeRuns: number[];
+}
+
+interface MemorySummary {
+	dataset: Dataset;
+	size: number;
+	payloadBytes: number;
+	nodeHeapAddedBytes: number;
+	nodeHeapToPayload: number;
+	nodeRetainedBytes: number;
+	nodePeakRssBytes: number;
+	stringifyHeapAddedBytes: number;
+	/** Highest live heap above the input (forced collections at sampling points, scripts/bench/liveMemory.ts). */
+	liveAddedBytes: number;
+	liveToPayload: number;
+	live: LiveResult;
+	runs: HeapResult[];
+}
+
+interface EngineSummary {
+	dataset: Dataset;
+	size: number;
+	rows: number;
+	payloadBytes: number;
+	batches: number;
+	largestRequestBytes: number;
+	totalMs: number;
+	executeMs: number;
+	heapAddedBytes: number;
+	peakRssBytes: number;
+	runs: EngineResult[];
+}
+
+function heapAdded(result: HeapResult | EngineResult): number {
+	return result.memory.peakHeap - result.memory.baselineHeap;
+}
+
+async function measureProcessing(dataset: Dataset, size: number): Promise<ProcessingSummary> {
+	const result = await runJob<TimingResult>({ kind: 'timing', dataset, size, runs: timingRuns(size) });
+	const stringifyMs = median(result.stringifyMs);
+	const nodeMs = median(result.nodeMs);
+	return {
+		dataset,
+		size,
+		rows: result.rows,
+		payloadBytes: result.payloadBytes,
+		batches: result.batches,
+		largestBatchBytes: result.largestBatchBytes,
+		stringifyMs,
+		nodeMs,
+		nodeToStringify: nodeMs / stringifyMs,
+		stringifyRuns: result.stringifyMs,
+		nodeRuns: result.nodeMs,
+	};
+}
+
+async function measureMemory(dataset: Dataset, size: number): Promise<MemorySummary> {
+	const runs: HeapResult[] = [];
+	for (let run = 0; run < HEAP_RUNS; run++) runs.push(await runJob<HeapResult>({ kind: 'heap', dataset, size, subject: 'node' }));
+	const stringify = await runJob<HeapResult>({ kind: 'heap', dataset, size, subject: 'stringify' });
+	const payloadBytes = runs[0].payloadBytes;
+	const added = median(runs.map(heapAdded));
+	const live = await runJob<LiveResult>({ kind: 'live', dataset, size });
+	const liveAddedBytes = Math.max(live.whilePreparing, live.prepared, live.batched);
+	return {
+		dataset,
+		size,
+		payloadBytes,
+		nodeHeapAddedBytes: added,
+		nodeHeapToPayload: added / payloadBytes,
+		nodeRetainedBytes: median(runs.map((run) => run.memory.retainedHeap - run.memory.baselineHeap)),
+		nodePeakRssBytes: median(runs.map((run) => run.memory.peakRss)),
+		stringifyHeapAddedBytes: heapAdded(stringify),
+		liveAddedBytes,
+		liveToPayload: liveAddedBytes / payloadBytes,
+		live,
+		runs,
+	};
+}
+
+async function measureEngine(dataset: Dataset, size: number, baseUrl: string, requestSizes: () => number[], reset: () => void): Promise<EngineSummary> {
+	const runs: EngineResult[] = [];
+	let largestRequestBytes = 0;
+	for (let run = 0; run < engineRuns(size); run++) {
+		reset();
+		const result = await runJob<EngineResult>({ kind: 'engine', dataset, size, baseUrl, orgCode: ORG, token: TOKEN }, [`--max-old-space-size=${ENGINE_HEAP_MB}`]);
+		if (result.error !== undefined) throw new Error(`${dataset} ${size} through the engine failed: ${result.error}`);
+		largestRequestBytes = Math.max(largestRequestBytes, ...requestSizes());
+		runs.push(result);
+	}
+	return {
+		dataset,
+		size,
+		rows: runs[0].rows,
+		payloadBytes: runs[0].payloadBytes,
+		batches: runs[0].batches,
+		largestRequestBytes,
+		totalMs: median(runs.map((run) => run.totalMs)),
+		executeMs: median(runs.map((run) => run.executeMs)),
+		heapAddedBytes: median(runs.map(heapAdded)),
+		peakRssBytes: median(runs.map((run) => run.memory.peakRss)),
+		runs,
+	};
+}
+
+function table(header: string[], rows: Array<Array<string | number>>): string {
+	const cells = [header, ...rows.map((row) => row.map(String))];
+	const widths = header.map((_, column) => Math.max(...cells.map((row) => row[column].length)));
+	// Markdown, so the table can go into the README as printed: the first column left-aligned, numbers right-aligned.
+	const line = (row: string[]) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
+	const rule = `|${widths.map((width, column) => (column === 0 ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
+	return [line(header), rule, ...cells.slice(1).map(line)].join('\n');
+}
+
+const count = (value: number) => Math.round(value).toLocaleString('en-US');
+const megabytes = (bytes: number) => (bytes / MB).toFixed(1);
+const perSecond = (amount: number, ms: number) => amount / (ms / 1000);
+const ratio = (value: number) => `${value.toFixed(2)}×`;
+
+function machine() {
+	const cpu = cpus();
+	return {
+		cpuModel: cpu[0]?.model ?? 'unknown',
+		cores: cpu.length,
+		memoryGB: Math.round(totalmem() / 1e9),
+		node: process.version,
+		v8: process.versions.v8,
+		loadAverageAtStart: loadavg().map((value) => Number(value.toFixed(2))),
+	};
+}
+
+async function main(): Promise<void> {
+	const sizes = sizesFromEnvironment();
+	const engineMax = Number(process.env.BENCH_ENGINE_MAX ?? 1_000_000);
+	const output = resolve(REPO_ROOT, process.env.BENCH_OUT ?? 'bench-results.json');
+	const started = Date.now();
+	const host = machine();
+	console.log(`Paqtana node benchmark: ${host.cpuModel}, ${host.cores} cores, Node ${host.node}; load average ${host.loadAverageAtStart.join(' ')}`);
+
+	const processing: ProcessingSummary[] = [];
+	const memory: MemorySummary[] = [];
+	for (const size of sizes) {
+		for (const dataset of DATASETS) {
+			process.stdout.write(`  ${dataset} × ${count(size)}: processing… `);
+			processing.push(await measureProcessing(dataset, size));
+			process.stdout.write('memory… ');
+			memory.push(await measureMemory(dataset, size));
+			console.log('done');
+		}
+	}
+
+	const sandbox = await startSandbox({ orgs: { [ORG]: TOKEN } });
+	const engine: EngineSummary[] = [];
+	try {
+		// Master inventory is one request of at most 32 MB, which the 1M-row inventory would exceed by design.
+		const engineCases = sizes.flatMap((size) =>
+			(['demand-csv', 'inventory-csv'] as const).filter((dataset) => size <= engineMax && (dataset === 'demand-csv' || size <= 100_000)).map((dataset) => ({ dataset, size })),
+		);
+		for (const { dataset, size } of engineCases) {
+			process.stdout.write(`  ${dataset} × ${count(size)} through n8n's engine into the sandbox… `);
+			const requestSizes = () => sandbox.requests().map((request) => request.bodyBytes);
+			engine.push(await measureEngine(dataset, size, sandbox.url, requestSizes, () => sandbox.reset()));
+			console.log('done');
+		}
+	} finally {
+		await sandbox.close();
+	}
+
+	const validationSize = Math.max(...sizes);
+	process.stdout.write(`  validation cost on ${count(validationSize)} demand rows… `);
+	const validation = await runJob<ValidationResult>({ kind: 'validation', size: validationSize, runs: 5 });
+	console.log('done\n');
+
+	console.log('Node processing (prepareUpload, as the operations call it) vs JSON.stringify of the same final rows, medians:');
+	console.log(
+		table(
+			['dataset', 'input rows', 'rows sent', 'payload MB', 'batches', 'stringify ms', 'node ms', 'node / stringify', 'node rows/s', 'node MB/s'],
+			processing.map((p) => [
+				p.dataset, count(p.size), count(p.rows), megabytes(p.payloadBytes), p.batches, count(p.stringifyMs), count(p.nodeMs), ratio(p.nodeToStringify),
+				count(perSecond(p.size, p.nodeMs)), (perSecond(p.payloadBytes, p.nodeMs) / MB).toFixed(1),
+			]),
+		),
+	);
+	console.log('\nHeap the node processing adds on top of its input: live (its data at its fullest) and peak (V8 used heap, garbage not yet collected included; median of fresh processes):');
+	console.log(
+		table(
+			['dataset', 'input rows', 'payload MB', 'live heap added MB', 'live / payload', 'peak heap added MB', 'peak / payload', 'kept after (batches) MB', 'stringify heap added MB', 'process peak RSS MB'],
+			memory.map((m) => [
+				m.dataset, count(m.size), megabytes(m.payloadBytes), megabytes(m.liveAddedBytes), ratio(m.liveToPayload), megabytes(m.nodeHeapAddedBytes), ratio(m.nodeHeapToPayload),
+				megabytes(m.nodeRetainedBytes), megabytes(m.stringifyHeapAddedBytes), megabytes(m.nodePeakRssBytes),
+			]),
+		),
+	);
+	if (engine.length > 0) {
+		console.log(`\nWhole path: n8n's WorkflowExecute runs the Paqtana node, which posts to the sandbox over HTTP (medians; heap limit ${ENGINE_HEAP_MB} MB):`);
+		console.log(
+			table(
+				['dataset', 'input rows', 'requests', 'largest request MB', 'total ms', 'node execute ms', 'rows/s (total)', 'MB/s (total)', 'heap added MB', 'peak RSS MB'],
+				engine.map((e) => [
+					e.dataset, count(e.size), e.batches, megabytes(e.largestRequestBytes), count(e.totalMs), count(e.executeMs), count(perSecond(e.size, e.totalMs)),
+					(perSecond(e.payloadBytes, e.totalMs) / MB).toFixed(1), megabytes(e.heapAddedBytes), megabytes(e.peakRssBytes),
+				]),
+			),
+		);
+	}
+	console.log(`\nValidating ${count(validation.rows)} valid demand rows one by one (medians):`);
+	console.log(
+		table(
+			['validator', 'ms', 'ns / row', 'explaining a rejected row (µs)'],
+			[
+				['zod 3 API (`zod`, what n8n ships): safeParse', validation.zod3Ms, validation.zod3ExplainUsPerRow.toFixed(1)],
+				['zod 4 API (`zod/v4`): safeParse', validation.zod4Ms, validation.zod4ExplainUsPerRow.toFixed(1)],
+				['compiled check (the node\'s fast path)', validation.compiledMs, '—'],
+			].map(([name, ms, explain]) => [name, count(ms as number), count(((ms as number) * 1e6) / validation.rows), explain as string]),
+		),
+	);
+
+	const largest = Math.max(...sizes);
+	const targetCase = processing.find((p) => p.dataset === 'demand-csv' && p.size === largest);
+	const targetMemory = memory.find((m) => m.dataset === 'demand-csv' && m.size === largest);
+	const maxBytes = DEFAULT_MAX_BODY_BYTES;
+	const largestBatch = Math.max(...processing.map((p) => p.largestBatchBytes), ...engine.map((e) => e.largestRequestBytes));
+	const checks = [
+		{
+			target: `node / stringify ≤ ${TARGETS.nodeToStringify} (demand-csv, ${count(largest)} rows)`,
+			measured: targetCase ? ratio(targetCase.nodeToStringify) : 'not measured',
+			met: (targetCase?.nodeToStringify ?? Infinity) <= TARGETS.nodeToStringify,
+		},
+		{
+			target: `heap added ≤ ${TARGETS.heapToPayload} × payload: live data at its fullest (demand-csv, ${count(largest)} rows)`,
+			measured: targetMemory ? ratio(targetMemory.liveToPayload) : 'not measured',
+			met: (targetMemory?.liveToPayload ?? Infinity) <= TARGETS.heapToPayload,
+		},
+		{
+			target: `(for information) V8's peak used heap over the payload, garbage it had not yet needed to collect included`,
+			measured: targetMemory ? ratio(targetMemory.nodeHeapToPayload) : 'not measured',
+			met: undefined,
+		},
+		{ target: `no request over ${count(maxBytes)} bytes`, measured: `largest ${count(largestBatch)}`, met: largestBatch <= maxBytes },
+	];
+	console.log('\nTargets:');
+	for (const check of checks) console.log(`  ${check.met === undefined ? '      ' : check.met ? 'met   ' : 'MISSED'}  ${check.target}: ${check.measured}`);
+	console.log(`\nMethod: ${METHOD.processing}\nMemory: ${METHOD.memory}\nEngine: ${METHOD.engine}`);
+
+	const results = {
+		generatedAt: new Date().toISOString(),
+		durationSeconds: Math.round((Date.now() - started) / 1000),
+		machine: { ...host, loadAverageAtEnd: loadavg().map((value) => Number(value.toFixed(2))) },
+		method: METHOD,
+		targets: checks,
+		processing,
+		memory,
+		engine,
+		validation,
+	};
+	writeFileSync(output, JSON.stringify(results, null, '\t') + '\n');
+	console.log(`\nJSON: ${output} (${Math.round((Date.now() - started) / 1000)} s in all)`);
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+});

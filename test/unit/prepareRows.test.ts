@@ -1,0 +1,58 @@
+/* eslint-disable */
+import { prepareRows, type PrepareOptions } from '../../nodes/Paqtana/helpers/prepareRows';
+
+const INVENTORY: PrepareOptions = {
+	resource: 'masterInventory',
+	defaultWorkspaceCode: 'MAIN',
+	duplicates: 'error',
+	dateOrder: 'yearFirst',
+	decimalSeparator: '.',
+	includeOtherColumns: false,
+};
+
+describe('rows are built the same whether every field has a value or not', () => {
+	it('a complete row has every field in wire order; an incomplete one only the fields with a value', () => {
+		const complete = {
+			Workspace: 'EU', Location: 'WH1', SKU: 'A', Description: 'Oats', Supplier: 'Mill', 'On Hand': '5', 'Unit Cost': '1.5', 'Unit Price': '2', 'Lead Time': '7', MOQ: '12',
+		};
+		const partial = { ...complete, SKU: 'B', Description: '', Supplier: null, 'Unit Price': '  ' };
+		const prepared = prepareRows([{ json: complete }, { json: partial }], 'auto', INVENTORY);
+		expect(prepared.invalid).toEqual([]);
+		expect(prepared.rows.map((row) => Object.entries(row))).toEqual([
+			[
+				['workspaceCode', 'EU'], ['location', 'WH1'], ['code', 'A'], ['description', 'Oats'], ['supplier', 'Mill'],
+				['stock', 5], ['cost', 1.5], ['price', 2], ['leadTime', 7], ['minOrderQty', 12],
+			],
+			[['workspaceCode', 'EU'], ['location', 'WH1'], ['code', 'B'], ['stock', 5], ['cost', 1.5], ['leadTime', 7], ['minOrderQty', 12]],
+		]);
+	});
+
+	it('pass-through columns follow the wire fields, on complete and incomplete rows', () => {
+		const base = { Workspace: 'EU', Location: 'WH1', Description: 'Oats', Supplier: 'Mill', 'On Hand': 5, 'Unit Cost': 1, 'Unit Price': 2, 'Lead Time': 7, MOQ: 1, Colour: 'red' };
+		const prepared = prepareRows(
+			[{ json: { ...base, SKU: 'A' } }, { json: { ...base, SKU: 'B', MOQ: '' } }],
+			'auto',
+			{ ...INVENTORY, includeOtherColumns: true },
+		);
+		expect(Object.keys(prepared.rows[0])).toEqual(['workspaceCode', 'location', 'code', 'description', 'supplier', 'stock', 'cost', 'price', 'leadTime', 'minOrderQty', 'Colour']);
+		expect(Object.keys(prepared.rows[1])).toEqual(['workspaceCode', 'location', 'code', 'description', 'supplier', 'stock', 'cost', 'price', 'leadTime', 'Colour']);
+	});
+
+	it('an invalid row is reported with the raw value, complete or not', () => {
+		const prepared = prepareRows(
+			[
+				{ json: { Warehouse: 'WH1', SKU: 'A', Date: '2026-02-30', Qty: '1' } },
+				{ json: { Warehouse: 'WH1', SKU: 'A', Date: '2026-02-28', Qty: 'many' } },
+				{ json: { Warehouse: 'WH1', SKU: '', Date: '2026-02-28', Qty: '1' } },
+			],
+			'auto',
+			{ ...INVENTORY, resource: 'historicalDemand', duplicates: 'sum' },
+		);
+		expect(prepared.rows).toEqual([]);
+		expect(prepared.invalid.map(({ row, errors }) => [row, errors.map((e) => [e.field, e.value])])).toEqual([
+			[0, [['date', '2026-02-30']]],
+			[1, [['quantity', 'many']]],
+			[2, [['code', undefined]]],
+		]);
+	});
+});
