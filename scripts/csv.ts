@@ -1,5 +1,6 @@
 /** A small RFC 4180 CSV reader: header row → one object per line, every cell as text (as n8n's Extract from File gives them). */
-export function parseCsv(text: string): Array<Record<string, string>> {
+export function parseCsv(csv: string): Array<Record<string, string>> {
+	const text = csv.replace(/^\uFEFF/, ''); // a byte-order mark, as spreadsheet programs write it
 	const records: string[][] = [];
 	let record: string[] = [];
 	let cell = '';

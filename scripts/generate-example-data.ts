@@ -6,23 +6,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { mulberry32 } from '../sandbox/faults';
+
 const DATA_DIR = join(__dirname, '..', '..', 'examples', 'data');
 const LAST_DAY = Date.UTC(2026, 10, 26);
 const DAYS = 90;
 
-/** mulberry32: a tiny seeded PRNG. */
-function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
-const rand = random(20261128);
+const rand = mulberry32(20261128);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
 
 const LOCATIONS = [

@@ -13,6 +13,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { mulberry32 } from '../sandbox/faults';
 import type { FaultKind, LoggedRequest, Sandbox } from '../sandbox/server';
 import { demandParameters, ORG, runPaqtana, startTestSandbox, TOKEN } from '../test/support';
 
@@ -66,17 +67,6 @@ export interface SoakReport {
 	ok: boolean;
 }
 
-/** mulberry32: deterministic input for a given seed. */
-function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 interface DemandRow {
 	workspaceCode: string;
@@ -98,7 +88,7 @@ function isoDay(dayNumber: number): string {
  * computed here without the node.
  */
 function generateInput(rows: number, seed: number): { input: IDataObject[]; centsByKey: Map<string, number> } {
-	const next = random(seed);
+	const next = mulberry32(seed);
 	const input: IDataObject[] = [];
 	const days: number[] = [];
 	const centsByKey = new Map<string, number>();
@@ -136,7 +126,7 @@ function generateInput(rows: number, seed: number): { input: IDataObject[]; cent
 
 /** Rows already in Paqtana from "yesterday": some with keys today's upload overwrites, some it leaves alone. */
 function generatePreload(centsByKey: Map<string, number>, seed: number): DemandRow[] {
-	const next = random(seed ^ 0x5eed);
+	const next = mulberry32(seed ^ 0x5eed);
 	const preload: DemandRow[] = [];
 	for (const key of centsByKey.keys()) {
 		if (next() < 0.05) {

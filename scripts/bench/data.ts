@@ -6,6 +6,8 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { mulberry32 } from '../../sandbox/faults';
+
 /** `csv`: every value is text, as the Extract From File / Read CSV nodes give it. `typed`: numbers and JS Dates, as a database node gives them. */
 export type ValueStyle = 'csv' | 'typed';
 export type Dataset = 'demand-csv' | 'demand-typed' | 'inventory-csv';
@@ -16,17 +18,6 @@ export function datasetResource(dataset: Dataset): 'historicalDemand' | 'masterI
 	return dataset.startsWith('demand') ? 'historicalDemand' : 'masterInventory';
 }
 
-/** Small, fast, seedable PRNG (mulberry32): the data must not depend on Math.random. */
-function randomSource(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const LOCATIONS = ['WH-BERLIN', 'WH-HAMBURG', 'STORE-0142', 'STORE-0387'];
 const WORKSPACE = 'EU-RETAIL';
@@ -50,7 +41,7 @@ function units(random: () => number): number {
 
 /** `size` demand input items: item-major, like an export sorted by item, location and day. */
 export function demandItems(size: number, style: ValueStyle): INodeExecutionData[] {
-	const random = randomSource(6);
+	const random = mulberry32(6);
 	const dayTexts = Array.from({ length: DAYS_PER_YEAR }, (_, d) => new Date(FIRST_DAY_MS + d * DAY_MS).toISOString().slice(0, 10));
 	const items: INodeExecutionData[] = [];
 	const row = (item: number, location: string, day: number): IDataObject => {
@@ -84,7 +75,7 @@ function money(random: () => number, max: number): string {
 
 /** `size` master inventory input items (CSV-like text values): one line per item and location. */
 export function inventoryItems(size: number): INodeExecutionData[] {
-	const random = randomSource(7);
+	const random = mulberry32(7);
 	const items: INodeExecutionData[] = [];
 	for (let item = 0; items.length < size; item++) {
 		const description = `${PRODUCTS[item % PRODUCTS.length]} ${PACKS[item % PACKS.length]}`;

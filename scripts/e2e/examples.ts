@@ -5,6 +5,8 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+
+import { parseCsv } from '../csv';
 import { EXAMPLES_DIR, SANDBOX_ORG, SANDBOX_TOKEN } from './config';
 
 export const PAQTANA_NODE_TYPE = 'n8n-nodes-paqtana.paqtana';
@@ -114,41 +116,6 @@ export function sandboxCredential(sandboxUrl: string): Record<string, unknown> {
 
 // ---------------------------------------------------------------- CSV and expectations
 
-/** RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF); returns header-keyed rows. */
-export function parseCsv(text: string): Array<Record<string, string>> {
-  const rows: string[][] = [];
-  let field = '';
-  let row: string[] = [];
-  let quoted = false;
-  const input = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i];
-    if (quoted) {
-      if (c === '"') {
-        if (input[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && input[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  const [header, ...body] = rows.filter((r) => !(r.length === 1 && r[0] === ''));
-  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
-}
 
 export function readCsv(name: string): Array<Record<string, string>> {
   return parseCsv(readFileSync(join(dataDir(), name), 'utf8'));
