@@ -23,27 +23,20 @@ export function items(rows: IDataObject[]): INodeExecutionData[] {
 	return rows.map((json) => ({ json }));
 }
 
-export function demandParameters(options: IDataObject = {}, extra: INodeParameters = {}): INodeParameters {
-	return {
-		resource: 'historicalDemand',
-		operation: 'upsert',
+/** Saved node parameters for one operation: map automatically, Workspace Code MAIN, no wait between retries. */
+function parametersFor(resource: string, operation: string) {
+	return (options: IDataObject = {}, extra: INodeParameters = {}): INodeParameters => ({
+		resource,
+		operation,
 		workspaceCode: 'MAIN',
 		columns: { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] },
 		options: { retryDelayMs: 0, ...options },
 		...extra,
-	};
+	});
 }
 
-export function inventoryParameters(options: IDataObject = {}, extra: INodeParameters = {}): INodeParameters {
-	return {
-		resource: 'masterInventory',
-		operation: 'replace',
-		workspaceCode: 'MAIN',
-		columns: { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] },
-		options: { retryDelayMs: 0, ...options },
-		...extra,
-	};
-}
+export const demandParameters = parametersFor('historicalDemand', 'upsert');
+export const inventoryParameters = parametersFor('masterInventory', 'replace');
 
 export interface RunOptions {
 	parameters: INodeParameters;
