@@ -7,7 +7,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+import { isLoopbackHost } from '../nodes/Paqtana/helpers/endpoint';
 
 export class PaqtanaApi implements ICredentialType {
 	name = 'paqtanaApi';
@@ -51,7 +51,7 @@ export class PaqtanaApi implements ICredentialType {
 	 */
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		const target = new URL(requestOptions.url, requestOptions.baseURL);
-		if (target.protocol !== 'https:' && !(target.protocol === 'http:' && LOOPBACK_HOSTS.includes(target.hostname))) {
+		if (target.protocol !== 'https:' && !(target.protocol === 'http:' && isLoopbackHost(target.hostname))) {
 			throw new Error(`Paqtana's token is only sent over https:// (http:// only to localhost), not to ${target.protocol}//${target.host}. Fix the Base URL.`);
 		}
 		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${credentials.token as string}` } };

@@ -165,3 +165,28 @@ describe('dry run', () => {
 		expect(sandbox.requests()).toEqual([]);
 	});
 });
+
+describe('numeric options set by expression', () => {
+	it('falls back to the default drop limit when "Max Row Drop %" is not a number', async () => {
+		const rows = (count: number) => Array.from({ length: count }, (_, i) => ({ Site: 'S1', Item: `SKU-${i}` }));
+		const first = await runPaqtana(sandbox, { parameters: inventoryParameters(), input: rows(100) });
+		const dropped = await runPaqtana(sandbox, { parameters: inventoryParameters({ maxRowDropPercent: 'lots' }), input: rows(40), staticData: first.staticData });
+		expect(dropped.error?.message).toMatch(/a drop of 60% \(more than the allowed 50%\)/);
+		expect(sandbox.inventory(ORG)).toHaveLength(100);
+	});
+
+	it('keeps "Max Request Size" within 1,024 bytes and the 32 MB default', async () => {
+		const lines = Array.from({ length: 60 }, (_, i) => ({ Store: 'S1', SKU: `SKU-${i}`, Day: '2026-11-01', Qty: 1 }));
+		const tiny = await runPaqtana(sandbox, { parameters: demandParameters({ maxBodyBytes: 100 }), input: lines });
+		expect(tiny.error).toBeUndefined();
+		const sizes = sandbox.requests().map((r) => r.bodyBytes);
+		expect(sizes.length).toBeGreaterThan(1);
+		for (const size of sizes) expect(size).toBeLessThanOrEqual(1024);
+		expect(sandbox.demand(ORG)).toHaveLength(60);
+
+		sandbox.reset();
+		const notANumber = await runPaqtana(sandbox, { parameters: demandParameters({ maxBodyBytes: 'big' }), input: lines });
+		expect(notANumber.error).toBeUndefined();
+		expect(sandbox.requests()).toHaveLength(1);
+	});
+});

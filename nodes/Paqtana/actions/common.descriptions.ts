@@ -1,7 +1,7 @@
 /** Parameters both operations share, and the tiny helper that scopes them to one resource/operation. */
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_MAX_BODY_BYTES } from '../helpers/wireFormat';
+import { DEFAULT_MAX_BODY_BYTES, MIN_BODY_BYTES } from '../helpers/wireFormat';
 
 /** Shows `properties` only for the given resource/operation, keeping any displayOptions they already have. */
 export function updateDisplayOptions(displayOptions: IDisplayOptions, properties: INodeProperties[]): INodeProperties[] {
@@ -99,7 +99,7 @@ export const maxBodyBytesOption: INodeProperties = {
 	name: 'maxBodyBytes',
 	type: 'number',
 	default: DEFAULT_MAX_BODY_BYTES,
-	typeOptions: { minValue: 1024, maxValue: DEFAULT_MAX_BODY_BYTES, numberPrecision: 0 },
+	typeOptions: { minValue: MIN_BODY_BYTES, maxValue: DEFAULT_MAX_BODY_BYTES, numberPrecision: 0 },
 };
 
 export const retryOptions: INodeProperties[] = [

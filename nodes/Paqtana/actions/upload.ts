@@ -24,7 +24,7 @@ import {
 	prepareRows,
 	type RowSources,
 } from '../helpers/prepareRows';
-import { compileRowSerializer, DEFAULT_MAX_BODY_BYTES, ENDPOINTS, FIELDS, KEY_FIELDS, type ResourceName } from '../helpers/wireFormat';
+import { compileRowSerializer, DEFAULT_MAX_BODY_BYTES, ENDPOINTS, FIELDS, KEY_FIELDS, MIN_BODY_BYTES, type ResourceName } from '../helpers/wireFormat';
 import { apiRequest, CREDENTIAL_TYPE } from '../transport';
 
 export interface UploadSettings {
@@ -50,13 +50,17 @@ export function readOptions(this: IExecuteFunctions): IDataObject {
 }
 
 /**
- * A numeric option as a whole number within its bounds; its default when missing or not a number. An expression
- * can put anything here, and a NaN "Max Retries" would otherwise never stop retrying.
+ * A numeric option within its bounds; its default when missing or not a number. An expression can put
+ * anything here: a NaN "Max Retries" would never stop retrying, a NaN size limit would never split.
  */
-function wholeNumber(value: unknown, fallback: number, min: number, max: number): number {
+export function boundedNumber(value: unknown, fallback: number, min: number, max: number): number {
 	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	if (typeof number !== 'number' || !Number.isFinite(number)) return fallback;
-	return Math.min(max, Math.max(min, Math.round(number)));
+	return Math.min(max, Math.max(min, number));
+}
+
+function wholeNumber(value: unknown, fallback: number, min: number, max: number): number {
+	return Math.round(boundedNumber(value, fallback, min, max));
 }
 
 export function readUploadSettings(this: IExecuteFunctions, resource: ResourceName, options: IDataObject): UploadSettings {
@@ -64,7 +68,7 @@ export function readUploadSettings(this: IExecuteFunctions, resource: ResourceNa
 		resource,
 		dryRun: options.dryRun === true,
 		routeInvalidRows: options.onInvalidRows === 'route',
-		maxBodyBytes: (options.maxBodyBytes as number | undefined) ?? DEFAULT_MAX_BODY_BYTES,
+		maxBodyBytes: wholeNumber(options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, MIN_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
 		maxRetries: wholeNumber(options.maxRetries, 5, 0, 20),
 		retryDelayMs: wholeNumber(options.retryDelayMs, 1000, 0, MAX_RETRY_WAIT_MS),
 		timeoutMs: wholeNumber(options.requestTimeoutSeconds, 300, 1, 86_400) * 1000,

@@ -141,6 +141,9 @@ export const ENDPOINTS: Record<ResourceName, { method: 'PUT' | 'POST'; path: str
 /** The vendor's "32MB" read safely as decimal megabytes of UTF-8 JSON body. */
 export const DEFAULT_MAX_BODY_BYTES = 32_000_000;
 
+/** The smallest request size a user may choose: below it, batching would mean a request every few rows. */
+export const MIN_BODY_BYTES = 1024;
+
 /** Query parameter that starts the order-suggestion calculation, spelled as in the vendor's guide. */
 export const AUTO_CALCULATE_QUERY = { auto_calculate: 'True' } as const;
 

@@ -21,6 +21,7 @@ import {
 import {
 	BatchFailure,
 	batchErrorItem,
+	boundedNumber,
 	connect,
 	dryRunItem,
 	formatBytes,
@@ -122,7 +123,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const refusal = checkWipeGuard(prepared.rows, staticData[STATIC_DATA_KEY] as LastReplace | undefined, {
 		allowEmpty: options.allowEmptyInventory === true,
 		allowLargeDrop: options.allowLargeDrop === true,
-		maxDropPercent: (options.maxRowDropPercent as number | undefined) ?? 50,
+		maxDropPercent: boundedNumber(options.maxRowDropPercent, 50, 0, 100),
 	});
 	if (refusal !== undefined) {
 		const reason = prepared.invalid.length > 0 ? ` (${prepared.invalid.length} invalid rows were left out)` : '';
