@@ -1,5 +1,6 @@
 /* eslint-disable */
 import { prepareRows, type PrepareOptions } from '../../nodes/Paqtana/helpers/prepareRows';
+import { rowsOf } from '../rows';
 
 const INVENTORY: PrepareOptions = {
 	resource: 'masterInventory',
@@ -18,7 +19,7 @@ describe('rows are built the same whether every field has a value or not', () =>
 		const partial = { ...complete, SKU: 'B', Description: '', Supplier: null, 'Unit Price': '  ' };
 		const prepared = prepareRows([{ json: complete }, { json: partial }], 'auto', INVENTORY);
 		expect(prepared.invalid).toEqual([]);
-		expect(prepared.rows.map((row) => Object.entries(row))).toEqual([
+		expect(rowsOf(prepared).map((row) => Object.entries(row))).toEqual([
 			[
 				['workspaceCode', 'EU'], ['location', 'WH1'], ['code', 'A'], ['description', 'Oats'], ['supplier', 'Mill'],
 				['stock', 5], ['cost', 1.5], ['price', 2], ['leadTime', 7], ['minOrderQty', 12],
@@ -34,8 +35,8 @@ describe('rows are built the same whether every field has a value or not', () =>
 			'auto',
 			{ ...INVENTORY, includeOtherColumns: true },
 		);
-		expect(Object.keys(prepared.rows[0])).toEqual(['workspaceCode', 'location', 'code', 'description', 'supplier', 'stock', 'cost', 'price', 'leadTime', 'minOrderQty', 'Colour']);
-		expect(Object.keys(prepared.rows[1])).toEqual(['workspaceCode', 'location', 'code', 'description', 'supplier', 'stock', 'cost', 'price', 'leadTime', 'Colour']);
+		expect(Object.keys(rowsOf(prepared)[0])).toEqual(['workspaceCode', 'location', 'code', 'description', 'supplier', 'stock', 'cost', 'price', 'leadTime', 'minOrderQty', 'Colour']);
+		expect(Object.keys(rowsOf(prepared)[1])).toEqual(['workspaceCode', 'location', 'code', 'description', 'supplier', 'stock', 'cost', 'price', 'leadTime', 'Colour']);
 	});
 
 	it('an invalid row is reported with the raw value, complete or not', () => {
@@ -48,7 +49,7 @@ describe('rows are built the same whether every field has a value or not', () =>
 			'auto',
 			{ ...INVENTORY, resource: 'historicalDemand', duplicates: 'sum' },
 		);
-		expect(prepared.rows).toEqual([]);
+		expect(rowsOf(prepared)).toEqual([]);
 		expect(prepared.invalid.map(({ row, errors }) => [row, errors.map((e) => [e.field, e.value])])).toEqual([
 			[0, [['date', '2026-02-30']]],
 			[1, [['quantity', 'many']]],

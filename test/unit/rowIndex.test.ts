@@ -1,18 +1,23 @@
 /* eslint-disable */
 import fc from 'fast-check';
 
-import type { WireRow } from '../../nodes/Paqtana/helpers/prepareRows';
 import { RowIndex } from '../../nodes/Paqtana/helpers/rowIndex';
+import { RowTable, type WireRow } from '../../nodes/Paqtana/helpers/rowTable';
+import type { WireField } from '../../nodes/Paqtana/helpers/wireFormat';
 
 const DEMAND_KEY = ['workspaceCode', 'location', 'code', 'date'];
 
-/** Adds rows the way prepareRows does: a row new to the index is appended to the rows the index points into. */
+/** Adds rows the way prepareRows does: drafted in the table, kept there when new to the index. */
 function indexer(keyFields: string[], maxRows: number) {
-	const rows: WireRow[] = [];
-	const index = new RowIndex(rows, keyFields, maxRows);
+	const fields = [...keyFields, 'quantity', 'extra'].map((id) => ({ id }) as WireField);
+	const table = new RowTable(fields);
+	const index = new RowIndex(table, keyFields.map((_, position) => position), maxRows);
 	return (row: WireRow): number => {
-		const existing = index.findOrAdd(row, rows.length);
-		if (existing === -1) rows.push(row);
+		const slots = table.draft();
+		const offset = table.offsetOf(table.length);
+		fields.forEach((field, position) => (slots[offset + position] = row[field.id]));
+		const existing = index.findOrAdd(slots, offset, table.length);
+		if (existing === -1) table.commit(undefined);
 		return existing;
 	};
 }
@@ -52,6 +57,45 @@ describe('RowIndex', () => {
 				const add = indexer(DEMAND_KEY, keys.length);
 				const reference = new Map<string, number>();
 				for (const [workspaceCode, location, code, date] of keys) {
+					const key = JSON.stringify([workspaceCode, location, code, date]);
+					const expected = reference.get(key) ?? -1;
+					if (expected === -1) reference.set(key, reference.size);
+					expect(add({ workspaceCode, location, code, date })).toBe(expected);
+				}
+			}),
+			{ numRuns: 500 },
+		);
+	});
+
+	it('input in order (groups together, last field rising): a repeat is the row just before; a late repeat is still found', () => {
+		const add = indexer(DEMAND_KEY, 20_000);
+		const row = (code: string, day: number) => ({ workspaceCode: 'MAIN', location: 'WH1', code, date: String(day).padStart(5, '0') });
+		let position = 0;
+		for (const code of ['A', 'B']) {
+			for (let day = 0; day < 5000; day++) {
+				expect(add(row(code, day))).toBe(-1);
+				expect(add(row(code, day))).toBe(position); // a second line of the same day
+				position++;
+			}
+		}
+		// The order breaks: rows from the first group, across table blocks, come back.
+		expect(add(row('A', 0))).toBe(0);
+		expect(add(row('A', 4999))).toBe(4999);
+		expect(add(row('B', 17))).toBe(5017);
+		expect(add(row('A', 5000))).toBe(-1);
+		expect(add(row('A', 5000))).toBe(10_000);
+	});
+
+	it('agrees with a Map keyed by the JSON of the key fields on sorted input with repeats put out of order', () => {
+		const part = fc.constantFrom('A', 'B', 'é', '😀', 'A\u0000');
+		const day = fc.constantFrom('2026-01-01', '2026-01-02', '2026-01-10', '2026-02-01');
+		fc.assert(
+			fc.property(fc.array(fc.tuple(part, part, part, day), { maxLength: 300 }), fc.array(fc.nat(), { maxLength: 4 }), (keys, repeats) => {
+				const sequence = keys.map((key) => JSON.stringify(key)).sort().map((key) => JSON.parse(key) as string[]);
+				for (const repeat of repeats) if (sequence.length > 0) sequence.splice(repeat % (sequence.length + 1), 0, sequence[repeat % sequence.length]);
+				const add = indexer(DEMAND_KEY, sequence.length);
+				const reference = new Map<string, number>();
+				for (const [workspaceCode, location, code, date] of sequence) {
 					const key = JSON.stringify([workspaceCode, location, code, date]);
 					const expected = reference.get(key) ?? -1;
 					if (expected === -1) reference.set(key, reference.size);

@@ -135,7 +135,7 @@ export function prepareUpload(
 		const { message, description } = invalidRowsMessage(prepared.invalid);
 		throw new NodeOperationError(this.getNode(), message, { itemIndex: prepared.invalid[0].row, description });
 	}
-	const rows = prepared.rows.length;
+	const rows = prepared.table.length;
 	const keyFields = KEY_FIELDS[resource];
 	const batches = buildBatches(prepared, compileRowSerializer(FIELDS[resource]), (row) => describeKey(row, keyFields), settings.maxBodyBytes);
 	if (!Array.isArray(batches)) {

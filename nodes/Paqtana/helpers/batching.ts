@@ -1,9 +1,11 @@
 /**
- * Wire rows → request bodies. Each row is serialised exactly once, straight into the batch that carries it;
- * no batch body exceeds the byte limit. It consumes `prepared.rows`: each row is released once serialised,
- * so the payload never exists twice in memory.
+ * Prepared rows → request bodies. Each row is serialised exactly once, straight into the batch that carries
+ * it; no batch body exceeds the byte limit. It consumes the prepared rows: their table releases each block
+ * once serialised, so the payload never exists twice in memory.
  */
-import type { PreparedRows, WireRow } from './prepareRows';
+import type { PreparedRows } from './prepareRows';
+import type { WireRow } from './rowTable';
+import type { RowSerializer } from './wireFormat';
 
 export interface Batch {
 	/** The JSON array sent as the request body. */
@@ -32,18 +34,23 @@ const ARRAY_OVERHEAD = 2;
 
 /**
  * Rows are serialised, joined and measured in groups: one join and one UTF-8 count per group instead of
- * per row, and the per-row strings die young (cheap for the garbage collector). Only a group that does
- * not fit the current batch is split row by row, so batches end exactly where a row-by-row split ends them.
+ * per row, and the per-row strings die young (cheap for the garbage collector). A group's text (about
+ * 200 kB) is large enough for V8 to place it outside the young generation, so the payload is not copied
+ * by young-generation collections. Only a group that does not fit the current batch is split row by row,
+ * so batches end exactly where a row-by-row split ends them.
  */
-const GROUP_ROWS = 256;
+const GROUP_ROWS = 2048;
 
 export function buildBatches(
 	prepared: PreparedRows,
-	serialize: (row: WireRow) => string,
+	serialize: RowSerializer,
 	describeRowKey: (row: WireRow) => string,
 	maxBytes: number,
 ): Batch[] | RowTooLarge {
-	const { rows, rowItems, mergedItems } = prepared;
+	const { table, rowItems, mergedItems } = prepared;
+	// Rows with merged duplicates, in row order, so each row needs a comparison rather than a lookup.
+	const mergedRows = [...mergedItems.keys()].sort((a, b) => a - b);
+	let nextMerged = 0;
 	const batches: Batch[] = [];
 	// The body is concatenated from group texts; V8 keeps that as a rope of the pieces (no copy here) and
 	// flattens it once, when the request is sent.
@@ -53,11 +60,11 @@ export function buildBatches(
 	let items: number[] = [];
 	let sample: WireRow[] = [];
 	let firstKey = '';
-	let lastRow: WireRow | undefined;
+	let lastKey = '';
 
 	const close = () => {
 		if (count === 0) return;
-		batches.push({ body: `[${body}]`, bytes, rows: count, items, sample, firstKey, lastKey: describeRowKey(lastRow!) });
+		batches.push({ body: `[${body}]`, bytes, rows: count, items, sample, firstKey, lastKey });
 		body = '';
 		bytes = ARRAY_OVERHEAD;
 		count = 0;
@@ -65,41 +72,44 @@ export function buildBatches(
 		sample = [];
 	};
 
-	/** Adds serialised rows `start`..`end` (already measured) to the current batch and releases them. */
+	/** Adds serialised rows `start`..`end` (already measured) to the current batch. */
 	const append = (json: string, jsonBytes: number, start: number, end: number) => {
-		if (count === 0) firstKey = describeRowKey(rows[start]);
+		if (count === 0) firstKey = describeRowKey(table.row(start));
 		body = count === 0 ? json : body + ',' + json;
 		bytes += (count === 0 ? 0 : 1) + jsonBytes;
 		count += end - start;
 		for (let index = start; index < end; index++) {
-			const row = rows[index];
 			items.push(rowItems[index]);
-			const merged = mergedItems.get(index);
-			if (merged) for (const item of merged) items.push(item);
-			if (sample.length < SAMPLE_ROWS) sample.push(row);
-			lastRow = row;
-			(rows as Array<WireRow | undefined>)[index] = undefined;
+			if (mergedRows[nextMerged] === index) for (const item of mergedItems.get(mergedRows[nextMerged++])!) items.push(item);
 		}
+		for (let index = start; index < end && sample.length < SAMPLE_ROWS; index++) sample.push(table.row(index));
+		// Described now: the row's block may be released before the batch closes.
+		lastKey = describeRowKey(table.row(end - 1));
 	};
 
 	const group: string[] = [];
-	for (let start = 0; start < rows.length; start += GROUP_ROWS) {
-		const end = Math.min(start + GROUP_ROWS, rows.length);
+	const { width } = table;
+	for (let start = 0, end = 0; start < table.length; start = end) {
+		end = Math.min(start + GROUP_ROWS, table.length, table.blockEndOf(start));
 		group.length = 0;
-		for (let index = start; index < end; index++) group.push(serialize(rows[index]));
+		const block = table.blockOf(start);
+		for (let index = start, offset = table.offsetOf(start); index < end; index++, offset += width) {
+			group.push(serialize(block, offset, table.extraOf(index)));
+		}
 		const json = group.join(',');
 		const jsonBytes = Buffer.byteLength(json, 'utf8');
 		if (bytes + (count === 0 ? 0 : 1) + jsonBytes <= maxBytes) {
 			append(json, jsonBytes, start, end);
-			continue;
+		} else {
+			for (let offset = 0; offset < group.length; offset++) {
+				const index = start + offset;
+				const rowBytes = Buffer.byteLength(group[offset], 'utf8');
+				if (rowBytes + ARRAY_OVERHEAD > maxBytes) return { itemIndex: rowItems[index], bytes: rowBytes + ARRAY_OVERHEAD };
+				if (count > 0 && bytes + 1 + rowBytes > maxBytes) close();
+				append(group[offset], rowBytes, index, index + 1);
+			}
 		}
-		for (let offset = 0; offset < group.length; offset++) {
-			const index = start + offset;
-			const rowBytes = Buffer.byteLength(group[offset], 'utf8');
-			if (rowBytes + ARRAY_OVERHEAD > maxBytes) return { itemIndex: rowItems[index], bytes: rowBytes + ARRAY_OVERHEAD };
-			if (count > 0 && bytes + 1 + rowBytes > maxBytes) close();
-			append(group[offset], rowBytes, index, index + 1);
-		}
+		table.releaseBefore(end);
 	}
 	close();
 	return batches;

@@ -17,10 +17,6 @@ export class Unconvertible {
 	constructor(readonly reason: string) {}
 }
 
-function isBlank(value: unknown): boolean {
-	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-}
-
 /** A short description of a cell value for error messages. */
 export function describe(value: unknown): string {
 	if (typeof value === 'string') return `"${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
@@ -58,9 +54,10 @@ export function toNumber(value: unknown, decimalSeparator: DecimalSeparator): nu
 	if (typeof value === 'number') {
 		return Number.isFinite(value) ? value : new Unconvertible(`${describe(value)} is not a finite number`);
 	}
-	if (isBlank(value)) return undefined;
+	if (value === undefined || value === null) return undefined;
 	if (typeof value !== 'string') return new Unconvertible(`${describe(value)} is not a number`);
 	const text = value.trim();
+	if (text === '') return undefined;
 	let plain: string | undefined;
 	if (decimalSeparator === '.') {
 		if (PLAIN_DECIMAL.test(text)) plain = text;
@@ -109,6 +106,27 @@ export function excelSerialToDay(serial: number): string | Unconvertible {
 	return new Date(daysSinceEpoch * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
+/**
+ * Day texts of JS Dates by day number. A database export repeats a few hundred days over millions of rows,
+ * and `toISOString` per row was the slowest step of reading them; the cache is bounded, so it cannot grow
+ * with the input.
+ */
+const dayTexts = new Map<number, string>();
+const DAY_TEXTS_KEPT = 4096;
+
+function dateToDay(date: Date): string | Unconvertible {
+	const time = date.getTime();
+	if (Number.isNaN(time)) return new Unconvertible('an invalid JS Date');
+	const dayNumber = Math.floor(time / MS_PER_DAY);
+	let text = dayTexts.get(dayNumber);
+	if (text === undefined) {
+		text = date.toISOString().slice(0, 10);
+		if (dayTexts.size >= DAY_TEXTS_KEPT) dayTexts.clear();
+		dayTexts.set(dayNumber, text);
+	}
+	return text;
+}
+
 const ISO_DATE_PREFIX = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ]\d)/;
 const COMPACT_DAY = /^(\d{4})(\d{2})(\d{2})$/;
 const THREE_PARTS = /^(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:$|[T ,]+\d{1,2}:\d{2})/;
@@ -152,9 +170,10 @@ export function toDay(value: unknown, order: DateOrder): string | undefined | Un
 		if (compact !== null) return isoDay(Number(compact[1]), Number(compact[2]), Number(compact[3]), value);
 		return excelSerialToDay(value);
 	}
-	if (isBlank(value)) return undefined;
+	if (value === undefined || value === null) return undefined;
 	if (typeof value === 'string') {
 		const text = value.trim();
+		if (text === '') return undefined;
 		if (isIsoDay(text)) return text; // already what the wire wants: no parsing, no new string
 		const iso = ISO_DATE_PREFIX.exec(text);
 		if (iso !== null) return isoDay(Number(iso[1]), Number(iso[2]), Number(iso[3]), text);
@@ -165,9 +184,7 @@ export function toDay(value: unknown, order: DateOrder): string | undefined | Un
 		if (NUMERIC.test(text)) return excelSerialToDay(Number(text));
 		return new Unconvertible(`${describe(value)} is not a date`);
 	}
-	if (value instanceof Date) {
-		return Number.isNaN(value.getTime()) ? new Unconvertible('an invalid JS Date') : value.toISOString().slice(0, 10);
-	}
+	if (value instanceof Date) return dateToDay(value);
 	if (typeof value === 'object' && value !== null && isLuxonDateTime(value)) {
 		const day = value.isValid ? value.toISODate() : null;
 		return day ?? new Unconvertible('an invalid Luxon DateTime');

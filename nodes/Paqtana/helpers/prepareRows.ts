@@ -7,7 +7,8 @@ import type { IDataObject } from 'n8n-workflow';
 import { autoMapColumns, type FieldSource, UNSAFE_KEYS } from './columnMapping';
 import { convert, describe, type NormaliseOptions, Unconvertible } from './normalise';
 import { RowIndex } from './rowIndex';
-import { compileRowCheck, createCompleteRow, FIELDS, KEY_FIELDS, type ResourceName, rowSchema, type WireField } from './wireFormat';
+import { rowObject, RowTable, type WireRow } from './rowTable';
+import { compileRowCheck, FIELDS, KEY_FIELDS, type ResourceName, rowSchema, type WireField } from './wireFormat';
 
 export type DuplicatePolicy = 'sum' | 'keepLast' | 'error';
 
@@ -23,7 +24,7 @@ export interface PrepareOptions extends NormaliseOptions {
 /** `auto`: map input columns by name; otherwise one source per field (fields without one stay empty). */
 export type RowSources = 'auto' | Record<string, FieldSource>;
 
-export type WireRow = Record<string, unknown>;
+export type { WireRow } from './rowTable';
 
 export interface RowError {
 	field: string;
@@ -39,8 +40,8 @@ export interface InvalidRow {
 }
 
 export interface PreparedRows {
-	rows: WireRow[];
-	/** For each row, the input item it came from (the first one, when duplicates were merged into it). */
+	table: RowTable;
+	/** For each row of the table, the input item it came from (the first one, when duplicates were merged into it). */
 	rowItems: number[];
 	/** Further input items merged into a row by the duplicate policy, by row index. */
 	mergedItems: Map<number, number[]>;
@@ -67,18 +68,33 @@ function reportedValue(value: unknown): unknown {
 	return value;
 }
 
-function readOwn(json: IDataObject, column: string): unknown {
-	return Object.hasOwn(json, column) ? json[column] : undefined;
-}
-
 /** Floating-point noise from summing decimals (0.1 + 0.2) must not reach the wire. */
 function addQuantities(a: number, b: number): number {
 	return Number((a + b).toPrecision(15));
 }
 
-interface FieldPlan {
-	field: WireField;
-	read: (json: IDataObject, itemIndex: number) => unknown;
+/**
+ * Where each field's value comes from, for one shape of input item: an own property of the item (read
+ * inline, the common case), or a reader (fixed value, expression). Neither: the field stays empty.
+ */
+interface ReadPlan {
+	columns: Array<string | undefined>;
+	readers: Array<((json: IDataObject, itemIndex: number) => unknown) | undefined>;
+}
+
+/** The item's own property: a value inherited from the prototype (`constructor`, `toString`) is not the item's data. */
+function readColumn(json: IDataObject, column: string): unknown {
+	const value = json[column];
+	// Object.prototype offers only functions and objects, so text and numbers (nearly every cell) are own values.
+	if (typeof value === 'string' || typeof value === 'number' || value === undefined) return value;
+	return Object.hasOwn(json, column) ? value : undefined;
+}
+
+function readValue(plan: ReadPlan, field: number, json: IDataObject, itemIndex: number): unknown {
+	const column = plan.columns[field];
+	if (column !== undefined) return readColumn(json, column);
+	const reader = plan.readers[field];
+	return reader === undefined ? undefined : reader(json, itemIndex);
 }
 
 export function prepareRows(
@@ -88,27 +104,31 @@ export function prepareRows(
 	evaluate: EvaluateField = () => undefined,
 ): PreparedRows {
 	const fields = FIELDS[options.resource];
-	const keyFields = KEY_FIELDS[options.resource];
+	const keyFields = KEY_FIELDS[options.resource].map((id) => fields.findIndex((field) => field.id === id));
+	const workspaceField = fields.findIndex((field) => field.id === 'workspaceCode');
+	const quantityField = fields.findIndex((field) => field.id === 'quantity');
+	const kinds = fields.map((field) => field.kind);
 	const schema = rowSchema(fields);
 	const isValid = compileRowCheck(fields);
-	const defaultWorkspace = options.defaultWorkspaceCode.trim();
+	const defaultWorkspace = options.defaultWorkspaceCode.trim() || undefined;
 	const isDemand = options.resource === 'historicalDemand';
 	const copyOtherColumns = sources === 'auto' && options.includeOtherColumns && !isDemand;
 
-	const planFor = (mapping: Map<string, string> | undefined): FieldPlan[] =>
-		fields.map((field) => {
+	const planFor = (mapping: Map<string, string> | undefined): ReadPlan => {
+		const plan: ReadPlan = { columns: [], readers: [] };
+		fields.forEach((field, index) => {
 			const source = mapping ? mapping.get(field.id) : (sources as Record<string, FieldSource>)[field.id];
-			const column = typeof source === 'string' ? source : source && 'column' in source ? source.column : undefined;
-			if (column !== undefined) return { field, read: (json) => readOwn(json, column) };
-			if (source && typeof source === 'object' && 'value' in source) {
+			if (typeof source === 'string') plan.columns[index] = source;
+			else if (source && 'column' in source) plan.columns[index] = source.column;
+			else if (source && 'value' in source) {
 				const constant = source.value;
-				return { field, read: () => constant };
+				plan.readers[index] = () => constant;
+			} else if (source && 'evaluate' in source) {
+				plan.readers[index] = (_json, itemIndex) => evaluate(itemIndex, field.id);
 			}
-			if (source && typeof source === 'object' && 'evaluate' in source) {
-				return { field, read: (_json, itemIndex) => evaluate(itemIndex, field.id) };
-			}
-			return { field, read: () => undefined };
 		});
+		return plan;
+	};
 
 	// Auto-mapping is planned from the first item's columns, and planned again (once per column set) for items
 	// with columns the first one lacks: inputs merged from differently shaped sources, or sources that omit
@@ -117,8 +137,9 @@ export function prepareRows(
 	const autoMapping = sources === 'auto' ? autoMapColumns([...firstColumns], fields) : undefined;
 	const defaultPlan = planFor(autoMapping);
 	const mappedColumns = new Set(autoMapping?.values());
-	const plansByColumns = new Map<string, FieldPlan[]>();
-	const planForItem = (json: IDataObject): FieldPlan[] => {
+	const fieldIds = new Set(fields.map((field) => field.id));
+	const plansByColumns = new Map<string, ReadPlan>();
+	const planForItem = (json: IDataObject): ReadPlan => {
 		let hasOtherColumns = false;
 		for (const column in json) {
 			if (!firstColumns.has(column)) {
@@ -137,67 +158,59 @@ export function prepareRows(
 		return plan;
 	};
 
-	const result: PreparedRows = { rows: [], rowItems: [], mergedItems: new Map(), invalid: [], duplicatesMerged: 0 };
-	const rowIndex = new RowIndex(result.rows, keyFields, items.length);
-
-	// Why fields of the row just built could not be converted; kept out of the row's return value so the
-	// common valid row costs no further allocation.
-	let reasons: Map<string, string> | undefined;
-	// The row being built, value by value in field order; reused for every item.
-	const values: unknown[] = fields.map(() => undefined);
-	const createComplete = createCompleteRow[options.resource];
-	const buildRow = (json: IDataObject, itemIndex: number, plan: FieldPlan[]): WireRow => {
-		reasons = undefined;
-		let complete = true;
-		for (let f = 0; f < plan.length; f++) {
-			const { field, read } = plan[f];
-			const raw = read(json, itemIndex);
-			let value: unknown = convert(field.kind, raw, options);
-			if (value === undefined && field.id === 'workspaceCode' && defaultWorkspace !== '') value = defaultWorkspace;
-			if (value instanceof Unconvertible) {
-				(reasons ??= new Map()).set(field.id, value.reason);
-				value = raw; // zod judges the raw value; the converter's reason explains it
-			}
-			values[f] = value;
-			if (value === undefined) complete = false;
-		}
-		if (complete) return createComplete(values);
-		// Fields without a value are left out of the row, as JSON leaves out undefined.
-		const row: WireRow = {};
-		for (let f = 0; f < plan.length; f++) if (values[f] !== undefined) row[plan[f].field.id] = values[f];
-		return row;
-	};
+	const table = new RowTable(fields);
+	const result: PreparedRows = { table, rowItems: [], mergedItems: new Map(), invalid: [], duplicatesMerged: 0 };
+	const rowIndex = new RowIndex(table, keyFields, items.length);
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const json = items[itemIndex].json ?? {};
 		const plan = autoMapping ? planForItem(json) : defaultPlan;
-		const row = buildRow(json, itemIndex, plan);
-		if (reasons !== undefined || !isValid(row)) {
-			result.invalid.push({ row: itemIndex, errors: explain(schema, row, reasons, plan, json, itemIndex) });
+		// The row is converted straight into the table's next slots, and kept only if valid and new.
+		const values = table.draft();
+		const offset = table.offsetOf(table.length);
+		// Why fields of this row could not be converted; allocated only for rows that have such a field.
+		let reasons: Map<string, string> | undefined;
+		const { columns } = plan;
+		for (let f = 0; f < kinds.length; f++) {
+			const column = columns[f];
+			const raw = column !== undefined ? readColumn(json, column) : readValue(plan, f, json, itemIndex);
+			let value: unknown = convert(kinds[f], raw, options);
+			if (value === undefined && f === workspaceField) value = defaultWorkspace;
+			if (typeof value === 'object' && value instanceof Unconvertible) {
+				(reasons ??= new Map()).set(fields[f].id, value.reason);
+				value = raw; // zod judges the raw value; the converter's reason explains it
+			}
+			values[offset + f] = value;
+		}
+		if (reasons !== undefined || !isValid(values, offset)) {
+			const row = rowObject(fields, values, offset, undefined);
+			result.invalid.push({ row: itemIndex, errors: explain(schema, fields, row, reasons, plan, json, itemIndex) });
 			continue;
 		}
+		let extra: WireRow | undefined;
 		if (copyOtherColumns) {
 			for (const column in json) {
-				if (!Object.hasOwn(json, column) || mappedColumns.has(column) || UNSAFE_KEYS.has(column)) continue;
-				if (json[column] !== undefined && !Object.hasOwn(row, column)) row[column] = json[column];
+				if (!Object.hasOwn(json, column) || mappedColumns.has(column) || fieldIds.has(column) || UNSAFE_KEYS.has(column)) continue;
+				if (json[column] !== undefined) (extra ??= {})[column] = json[column];
 			}
 		}
 
-		const existing = rowIndex.findOrAdd(row, result.rows.length);
+		const existing = rowIndex.findOrAdd(values, offset, table.length);
 		if (existing === -1) {
-			result.rows.push(row);
+			table.commit(extra);
 			result.rowItems.push(itemIndex);
 			continue;
 		}
 		if (options.duplicates === 'error') {
-			result.duplicate = { firstRow: result.rowItems[existing], duplicateRow: itemIndex, key: describeKey(row, keyFields) };
+			const key = describeKey(rowObject(fields, values, offset, undefined), KEY_FIELDS[options.resource]);
+			result.duplicate = { firstRow: result.rowItems[existing], duplicateRow: itemIndex, key };
 			return result;
 		}
 		if (options.duplicates === 'sum') {
-			const kept = result.rows[existing];
-			kept.quantity = addQuantities(kept.quantity as number, row.quantity as number);
+			const sum = addQuantities(table.get(existing, quantityField) as number, values[offset + quantityField] as number);
+			table.set(existing, quantityField, sum);
 		} else {
-			result.rows[existing] = row;
+			table.replaceWithDraft(existing, extra);
 		}
 		result.duplicatesMerged++;
 		const merged = result.mergedItems.get(existing);
@@ -213,15 +226,18 @@ export function describeKey(row: WireRow, keyFields: readonly string[]): string 
 
 function explain(
 	schema: ReturnType<typeof rowSchema>,
+	fields: readonly WireField[],
 	row: WireRow,
 	reasons: Map<string, string> | undefined,
-	plan: FieldPlan[],
+	plan: ReadPlan,
 	json: IDataObject,
 	itemIndex: number,
 ): RowError[] {
 	const errors = new Map<string, RowError>();
-	const rawValue = (fieldId: string) => plan.find((p) => p.field.id === fieldId)?.read(json, itemIndex);
-	for (const [field, reason] of reasons ?? []) errors.set(field, { field, value: reportedValue(rawValue(field)), reason });
+	const order = fields.map((field) => field.id);
+	for (const [field, reason] of reasons ?? []) {
+		errors.set(field, { field, value: reportedValue(readValue(plan, order.indexOf(field), json, itemIndex)), reason });
+	}
 	const parsed = schema.safeParse(row);
 	if (!parsed.success) {
 		for (const issue of parsed.error.issues) {
@@ -233,6 +249,5 @@ function explain(
 		}
 	}
 	if (errors.size === 0) errors.set('row', { field: 'row', value: null, reason: 'was rejected by validation' });
-	const order = plan.map((p) => p.field.id);
 	return [...errors.values()].sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
 }

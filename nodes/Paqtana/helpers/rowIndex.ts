@@ -1,82 +1,150 @@
 /**
- * Finds the earlier row with the same key (workspace, location, item [, day]) without building a key
- * string per row. Joining the key fields into one Map key cost a new string and a flattening per row and
- * was the slowest step of preparing a million rows; a Map level per key field was fast but kept about as
- * much memory as half the payload. This is an open-addressing table in one Int32Array: per slot the key's
- * 32-bit hash and the row's position, 8 bytes per slot and at least two slots per input item, none of it
- * traced by the garbage collector. A row is compared field by field only when its whole hash matches, so
- * different keys never merge.
+ * Finds the earlier row with the same key (workspace, location, item [, day]), for the duplicate policy.
+ *
+ * Exports are usually sorted: all rows of one group (the key without its last field: one item's days, one
+ * location's items) come together, the last field rising. While the input keeps to that, a row can only
+ * repeat the row just before it, so it is compared with that row alone and nothing is looked up per row:
+ * only a new group is checked against the groups seen so far. A random lookup per row into a table of a
+ * million keys cost more than everything else preparing a row did (a cache miss each).
+ *
+ * The first row that breaks the order (a group seen before comes back, the last field goes down) switches
+ * the index, for good, to an open-addressing hash table over every row so far and every row after. The
+ * table is one Int32Array: per slot the key's 32-bit hash and the row's position, 8 bytes per slot and at
+ * least two slots per row, none of it traced by the garbage collector. A row is compared field by field
+ * only when its whole hash matches, so different keys never merge.
  */
-import type { WireRow } from './prepareRows';
+import type { RowTable } from './rowTable';
 
 const EMPTY = 0;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 /** Mixed in after each field, so ("ab", "c") and ("a", "bc") hash differently. */
 const FIELD_END = 0x1f;
+/** Beyond this many groups the hash table (8 bytes a slot) is leaner than remembering groups by name. */
+const MAX_ORDERED_GROUPS = 65_536;
 
 export class RowIndex {
-	/** Per slot: the key's hash, then the row position + 1 (EMPTY marks a free slot). */
-	private readonly slots: Int32Array;
-	private readonly mask: number;
 	private added = 0;
-	/** The previous row's key values, and the hash state after each of them. */
+	/** While rows arrive in order: the groups seen (by their key values as JSON), and the previous row's key. */
+	private groups: Set<string> | undefined = new Set();
+	private readonly lastKey: unknown[];
+	private lastPosition = -1;
+	/** Once they did not: per slot the key's hash, then the row position + 1 (EMPTY marks a free slot). */
+	private slots: Int32Array | undefined;
+	private mask = 0;
+	/** The previous hashed row's key values, and the hash state after each of them. */
 	private readonly previousValues: Array<string | undefined>;
 	private readonly previousStates: number[];
 
 	/**
-	 * `rows` is where positions point (read to confirm a hit); `maxRows` bounds how many rows will be
-	 * added, so the table never needs to grow and stays at most half full (short probe sequences).
+	 * `rows` is where positions point (read to confirm a hit); `keyFields` are the positions of the key
+	 * fields among a row's values; `maxRows` bounds how many rows will be added, so the hash table never
+	 * needs to grow and stays at most half full (short probe sequences).
 	 */
 	constructor(
-		private readonly rows: readonly WireRow[],
-		private readonly keyFields: readonly string[],
+		private readonly rows: RowTable,
+		private readonly keyFields: readonly number[],
 		private readonly maxRows: number,
 	) {
-		let capacity = 16;
-		while (capacity < maxRows * 2) capacity *= 2;
-		this.slots = new Int32Array(capacity * 2);
-		this.mask = capacity - 1;
+		this.lastKey = keyFields.map(() => undefined);
 		this.previousValues = keyFields.map(() => undefined);
 		this.previousStates = keyFields.map(() => FNV_OFFSET);
 	}
 
 	/**
-	 * The position of the earlier row with `row`'s key; if there is none, `position` is recorded as the
-	 * row for that key and -1 is returned. Key fields must hold strings (validated rows do).
+	 * The position of the earlier row with the key of the row whose values (in field order) start at
+	 * `values[offset]`; if there is none, `position` is recorded as the row for that key and -1 is returned.
+	 * Key fields must hold strings (validated rows do).
 	 */
-	findOrAdd(row: WireRow, position: number): number {
-		const { slots, mask } = this;
-		const hash = this.hash(row);
+	findOrAdd(values: ArrayLike<unknown>, offset: number, position: number): number {
+		if (this.groups !== undefined) {
+			const found = this.findInOrder(values, offset, position);
+			if (found !== undefined) return found;
+			this.switchToHashing();
+		}
+		return this.findOrHash(values, offset, position);
+	}
+
+	/** The answer while rows keep the order; `undefined` when this row breaks it. */
+	private findInOrder(values: ArrayLike<unknown>, offset: number, position: number): number | undefined {
+		const { keyFields, lastKey } = this;
+		const last = keyFields.length - 1;
+		let sameGroup = this.lastPosition !== -1;
+		for (let k = 0; k < last && sameGroup; k++) sameGroup = values[offset + keyFields[k]] === lastKey[k];
+		const lastValue = values[offset + keyFields[last]] as string;
+		if (sameGroup) {
+			if (lastValue === lastKey[last]) return this.lastPosition;
+			if (lastValue < (lastKey[last] as string)) return undefined;
+		} else {
+			const group = JSON.stringify(keyFields.slice(0, last).map((field) => values[offset + field]));
+			if (this.groups!.has(group) || this.groups!.size >= MAX_ORDERED_GROUPS) return undefined;
+			this.groups!.add(group);
+			for (let k = 0; k < last; k++) lastKey[k] = values[offset + keyFields[k]];
+		}
+		this.countAdded();
+		lastKey[last] = lastValue;
+		this.lastPosition = position;
+		return -1;
+	}
+
+	/** Builds the hash table from every row added so far: their keys are all different. */
+	private switchToHashing(): void {
+		this.groups = undefined;
+		let capacity = 16;
+		while (capacity < this.maxRows * 2) capacity *= 2;
+		this.slots = new Int32Array(capacity * 2);
+		this.mask = capacity - 1;
+		const { rows } = this;
+		for (let position = 0; position < rows.length; position++) this.insert(this.hash(rows.blockOf(position), rows.offsetOf(position)), position);
+	}
+
+	private findOrHash(values: ArrayLike<unknown>, offset: number, position: number): number {
+		const slots = this.slots!;
+		const { mask } = this;
+		const hash = this.hash(values, offset);
 		for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
 			const entry = slots[slot * 2 + 1];
 			if (entry === EMPTY) {
-				// A full table would make this loop endless; the caller promised no more than maxRows.
-				if (++this.added > this.maxRows) throw new RangeError(`RowIndex holds at most ${this.maxRows} rows`);
+				this.countAdded();
 				slots[slot * 2] = hash;
 				slots[slot * 2 + 1] = position + 1;
 				return -1;
 			}
-			if (slots[slot * 2] === hash && this.sameKey(this.rows[entry - 1], row)) return entry - 1;
+			if (slots[slot * 2] === hash && this.sameKey(entry - 1, values, offset)) return entry - 1;
 		}
 	}
 
-	private sameKey(a: WireRow, b: WireRow): boolean {
-		for (const field of this.keyFields) if (a[field] !== b[field]) return false;
+	private insert(hash: number, position: number): void {
+		const slots = this.slots!;
+		let slot = hash & this.mask;
+		while (slots[slot * 2 + 1] !== EMPTY) slot = (slot + 1) & this.mask;
+		slots[slot * 2] = hash;
+		slots[slot * 2 + 1] = position + 1;
+	}
+
+	/** A full hash table would make probing endless; the caller promised no more than maxRows. */
+	private countAdded(): void {
+		if (++this.added > this.maxRows) throw new RangeError(`RowIndex holds at most ${this.maxRows} rows`);
+	}
+
+	private sameKey(position: number, values: ArrayLike<unknown>, offset: number): boolean {
+		const block = this.rows.blockOf(position);
+		const rowOffset = this.rows.offsetOf(position);
+		for (const field of this.keyFields) if (block[rowOffset + field] !== values[offset + field]) return false;
 		return true;
 	}
 
 	/**
 	 * FNV-1a over the key fields' UTF-16 code units, then murmur3's finaliser so the low bits used for slots
-	 * are well mixed. Rows usually arrive sorted, so the hash state after each leading field that repeats the
-	 * previous row's value is reused rather than computed again.
+	 * are well mixed. The hash state after each leading field that repeats the previous row's value is
+	 * reused rather than computed again.
 	 */
-	private hash(row: WireRow): number {
+	private hash(values: ArrayLike<unknown>, offset: number): number {
 		const { keyFields, previousValues, previousStates } = this;
 		let hash = FNV_OFFSET;
 		let samePrefix = true;
 		for (let k = 0; k < keyFields.length; k++) {
-			const text = row[keyFields[k]] as string;
+			const text = values[offset + keyFields[k]] as string;
 			if (samePrefix && text === previousValues[k]) {
 				hash = previousStates[k];
 				continue;

@@ -1,0 +1,114 @@
+/**
+ * Prepared rows, kept as their values in field order rather than as one object per row. A million row
+ * objects, and the garbage collector tracing them, were the largest cost of preparing a backfill; here a
+ * row is a run of slots in a block array, converted straight into place. Blocks hold BLOCK_ROWS rows each, so batching can release a
+ * block as soon as its rows are serialised and the payload never exists twice in memory.
+ */
+import type { WireField } from './wireFormat';
+
+/** Properties of one row: its wire fields that have a value, in field order, then any pass-through columns. */
+export type WireRow = Record<string, unknown>;
+
+const BLOCK_SHIFT = 12;
+const BLOCK_ROWS = 1 << BLOCK_SHIFT;
+const BLOCK_MASK = BLOCK_ROWS - 1;
+
+export class RowTable {
+	/** Values per row (one slot per field, `undefined` where a field has no value). */
+	readonly width: number;
+	private readonly blocks: Array<unknown[] | undefined> = [];
+	/** Pass-through columns by row (master inventory's "Include Other Columns"). */
+	private readonly extras = new Map<number, WireRow>();
+	private rowCount = 0;
+	private releasedBlocks = 0;
+
+	constructor(readonly fields: readonly WireField[]) {
+		this.width = fields.length;
+	}
+
+	get length(): number {
+		return this.rowCount;
+	}
+
+	/**
+	 * The slots of the next row, filled in place (values in field order from `offsetOf(length)`) and then
+	 * kept by `commit`; a row that is not committed is overwritten by the next one.
+	 */
+	draft(): unknown[] {
+		const position = this.rowCount;
+		if (position >>> BLOCK_SHIFT === this.blocks.length) this.blocks.push(new Array<unknown>(BLOCK_ROWS * this.width));
+		return this.blockOf(position);
+	}
+
+	/** Keeps the drafted row; returns its position. */
+	commit(extra: WireRow | undefined): number {
+		const position = this.rowCount++;
+		if (extra !== undefined) this.extras.set(position, extra);
+		return position;
+	}
+
+	/** Replaces a row's values (and pass-through columns) with the drafted row's. */
+	replaceWithDraft(position: number, extra: WireRow | undefined): void {
+		const draft = this.blockOf(this.rowCount);
+		const draftOffset = this.offsetOf(this.rowCount);
+		const block = this.blockOf(position);
+		const offset = this.offsetOf(position);
+		for (let field = 0; field < this.width; field++) block[offset + field] = draft[draftOffset + field];
+		if (extra !== undefined) this.extras.set(position, extra);
+		else this.extras.delete(position);
+	}
+
+	get(position: number, field: number): unknown {
+		return this.blockOf(position)[this.offsetOf(position) + field];
+	}
+
+	set(position: number, field: number, value: unknown): void {
+		this.blockOf(position)[this.offsetOf(position) + field] = value;
+	}
+
+	/** The array holding the row's values, from `offsetOf(position)` on: for reading many rows without a call per value. */
+	blockOf(position: number): unknown[] {
+		const block = this.blocks[position >>> BLOCK_SHIFT];
+		if (block === undefined) throw new RangeError(`Row ${position} is not in the table (released or never added)`);
+		return block;
+	}
+
+	offsetOf(position: number): number {
+		return (position & BLOCK_MASK) * this.width;
+	}
+
+	/** The first position after the block holding `position`: rows up to there share one block array. */
+	blockEndOf(position: number): number {
+		return ((position >>> BLOCK_SHIFT) + 1) << BLOCK_SHIFT;
+	}
+
+	extraOf(position: number): WireRow | undefined {
+		return this.extras.size === 0 ? undefined : this.extras.get(position);
+	}
+
+	/** The row as an object, as JSON would read it back (for samples, keys and error reports). */
+	row(position: number): WireRow {
+		return rowObject(this.fields, this.blockOf(position), this.offsetOf(position), this.extraOf(position));
+	}
+
+	/** Frees every block whose rows all lie before `position` (all blocks, from the table's end on); those rows can no longer be read. */
+	releaseBefore(position: number): void {
+		const end = position >= this.rowCount ? this.blocks.length : position >>> BLOCK_SHIFT;
+		for (; this.releasedBlocks < end; this.releasedBlocks++) {
+			this.blocks[this.releasedBlocks] = undefined;
+			if (this.extras.size === 0) continue;
+			const first = this.releasedBlocks << BLOCK_SHIFT;
+			for (let row = first; row < first + BLOCK_ROWS; row++) this.extras.delete(row);
+		}
+	}
+}
+
+/** A row object from values in field order: fields without a value are left out, as JSON leaves out undefined. */
+export function rowObject(fields: readonly WireField[], values: ArrayLike<unknown>, offset: number, extra: WireRow | undefined): WireRow {
+	const row: WireRow = {};
+	for (let field = 0; field < fields.length; field++) {
+		const value = values[offset + field];
+		if (value !== undefined) row[fields[field].id] = value;
+	}
+	return extra === undefined ? row : Object.assign(row, extra);
+}
