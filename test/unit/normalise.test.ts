@@ -78,6 +78,11 @@ describe('numbers follow the chosen decimal separator', () => {
 		['1.500', ',', 1500],
 		['1 234 567,25', ',', 1234567.25],
 		['-1,234,567', '.', -1234567],
+		// Whole numbers (the quick path) read the same with either separator.
+		['007', ',', 7],
+		['-0', '.', -0],
+		['123456789012345', ',', 123456789012345],
+		['12345678901234567890', '.', 12345678901234567890],
 	] as const)('%p with "%s" → %p', (input, separator, expected) => {
 		expect(toNumber(input, separator)).toBe(expected);
 	});
@@ -98,6 +103,9 @@ describe('numbers follow the chosen decimal separator', () => {
 		['1 e3', '.'],
 		['1,234 567', '.'],
 		['1.23.456', ','],
+		['-', '.'],
+		['--1', '.'],
+		['1-', ','],
 	] as const)('refuses %p with "%s"', (input, separator) => {
 		expect(toNumber(input, separator)).toBeInstanceOf(Unconvertible);
 	});

@@ -40,6 +40,22 @@ export function toText(value: unknown): string | undefined | Unconvertible {
 // `\d+(?:\.\d*)?`, not `\d+\.?\d*`: the latter can split a digit run many ways, so a long digit string that
 // does not match (a hostile cell) took quadratic time (50,000 digits: 5 s).
 const PLAIN_DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const DIGIT_ZERO = 0x30;
+const MINUS = 0x2d;
+/** Whole numbers this long are read exactly; longer ones take the general path. */
+const SAFE_DIGITS = 15;
+
+/** `12`, `-3`: most quantities, recognised without a regular expression (a third faster per row). */
+function isWholeNumberText(text: string): boolean {
+	const start = text.charCodeAt(0) === MINUS ? 1 : 0;
+	if (text.length === start || text.length - start > SAFE_DIGITS) return false;
+	for (let i = start; i < text.length; i++) {
+		const digit = text.charCodeAt(i) - DIGIT_ZERO;
+		if (digit < 0 || digit > 9) return false;
+	}
+	return true;
+}
+
 /** Digits in groups of three, split by one repeated separator (`1,234,567.5`, `1 234 567.5`, `1'234.5`). */
 const GROUPED_WITH_DOT_DECIMAL = /^[+-]?\d{1,3}([,\s\u00a0\u202f'])\d{3}(?:\1\d{3})*(?:\.\d*)?$/;
 const COMMA_DECIMAL = /^[+-]?(?:\d+(?:,\d*)?|,\d+)$/;
@@ -58,6 +74,7 @@ export function toNumber(value: unknown, decimalSeparator: DecimalSeparator): nu
 	if (typeof value !== 'string') return new Unconvertible(`${describe(value)} is not a number`);
 	const text = value.trim();
 	if (text === '') return undefined;
+	if (isWholeNumberText(text)) return Number(text);
 	let plain: string | undefined;
 	if (decimalSeparator === '.') {
 		if (PLAIN_DECIMAL.test(text)) plain = text;

@@ -133,15 +133,23 @@ export function prepareRows(
 	// Auto-mapping is planned from the first item's columns, and planned again (once per column set) for items
 	// with columns the first one lacks: inputs merged from differently shaped sources, or sources that omit
 	// empty cells.
-	const firstColumns = new Set(items.length > 0 ? Object.keys(items[0].json) : []);
-	const autoMapping = sources === 'auto' ? autoMapColumns([...firstColumns], fields) : undefined;
+	const firstColumnList = items.length > 0 ? Object.keys(items[0].json) : [];
+	const firstColumns = new Set(firstColumnList);
+	const autoMapping = sources === 'auto' ? autoMapColumns(firstColumnList, fields) : undefined;
 	const defaultPlan = planFor(autoMapping);
 	const mappedColumns = new Set(autoMapping?.values());
 	const fieldIds = new Set(fields.map((field) => field.id));
 	const plansByColumns = new Map<string, ReadPlan>();
 	const planForItem = (json: IDataObject): ReadPlan => {
 		let hasOtherColumns = false;
+		// Items from one source list their columns in the first item's order, and a column name that matches
+		// the one at its position needs no lookup.
+		let position = 0;
 		for (const column in json) {
+			if (column === firstColumnList[position]) {
+				position++;
+				continue;
+			}
 			if (!firstColumns.has(column)) {
 				hasOtherColumns = true;
 				break;

@@ -73,8 +73,7 @@ export class RowIndex {
 		for (let k = 0; k < last && sameGroup; k++) sameGroup = values[offset + keyFields[k]] === lastKey[k];
 		const lastValue = values[offset + keyFields[last]] as string;
 		if (sameGroup) {
-			if (lastValue === lastKey[last]) return this.lastPosition;
-			if (lastValue < (lastKey[last] as string)) return undefined;
+			if (!(lastValue > (lastKey[last] as string))) return lastValue === lastKey[last] ? this.lastPosition : undefined;
 		} else {
 			const group = JSON.stringify(keyFields.slice(0, last).map((field) => values[offset + field]));
 			if (this.groups!.has(group) || this.groups!.size >= MAX_ORDERED_GROUPS) return undefined;

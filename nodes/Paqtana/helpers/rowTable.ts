@@ -19,6 +19,8 @@ export class RowTable {
 	private readonly blocks: Array<unknown[] | undefined> = [];
 	/** Pass-through columns by row (master inventory's "Include Other Columns"). */
 	private readonly extras = new Map<number, WireRow>();
+	/** The block rows are being added to. */
+	private lastBlock: unknown[] = [];
 	private rowCount = 0;
 	private releasedBlocks = 0;
 
@@ -35,9 +37,11 @@ export class RowTable {
 	 * kept by `commit`; a row that is not committed is overwritten by the next one.
 	 */
 	draft(): unknown[] {
-		const position = this.rowCount;
-		if (position >>> BLOCK_SHIFT === this.blocks.length) this.blocks.push(new Array<unknown>(BLOCK_ROWS * this.width));
-		return this.blockOf(position);
+		if (this.rowCount >>> BLOCK_SHIFT === this.blocks.length) {
+			this.lastBlock = new Array<unknown>(BLOCK_ROWS * this.width);
+			this.blocks.push(this.lastBlock);
+		}
+		return this.lastBlock;
 	}
 
 	/** Keeps the drafted row; returns its position. */

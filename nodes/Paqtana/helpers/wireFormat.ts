@@ -242,24 +242,22 @@ export type RowSerializer = (values: ArrayLike<unknown>, offset: number, extra: 
  * walking it generically: the fields with a value in wire order, then the pass-through columns.
  */
 export function compileRowSerializer(fields: readonly WireField[]): RowSerializer {
-	const parts = fields.map((field) => ({
-		/** The property's opening, for the first property written and for the others. */
-		first: `{${JSON.stringify(field.id)}:`,
-		next: `,${JSON.stringify(field.id)}:`,
-		isNumber: field.kind === 'number',
-	}));
+	// Each property's opening, for the first property written and for the others.
+	const firsts = fields.map((field) => `{${JSON.stringify(field.id)}:`);
+	const nexts = fields.map((field) => `,${JSON.stringify(field.id)}:`);
+	const isNumber = fields.map((field) => field.kind === 'number');
 	// Rows usually arrive sorted, so a row's leading fields tend to repeat the previous row's (same workspace,
 	// location and item, another day): the text written up to each field is kept, and reused while the values
 	// are the same, which saves most of the quoting and string building on large inputs.
 	// A kept text is a chain of concatenations; the first time it is reused it is flattened, so joining the
 	// rows that share it copies it rather than walking the chain again for each of them.
-	const previousValues: unknown[] = parts.map(() => undefined);
-	const previousTexts: string[] = parts.map(() => '');
-	const flattened: boolean[] = parts.map(() => false);
+	const previousValues: unknown[] = fields.map(() => undefined);
+	const previousTexts: string[] = fields.map(() => '');
+	const flattened: boolean[] = fields.map(() => false);
 	return (values, offset, extra) => {
 		let json = '';
 		let samePrefix = true;
-		for (let i = 0; i < parts.length; i++) {
+		for (let i = 0; i < firsts.length; i++) {
 			const value = values[offset + i];
 			if (samePrefix && value === previousValues[i]) {
 				json = previousTexts[i];
@@ -271,9 +269,8 @@ export function compileRowSerializer(fields: readonly WireField[]): RowSerialize
 			}
 			samePrefix = false;
 			if (value !== undefined) {
-				const part = parts[i];
-				const text = part.isNumber ? String(value) : quote(value as string);
-				json = json === '' ? part.first + text : json + part.next + text;
+				const text = isNumber[i] ? String(value) : quote(value as string);
+				json = json === '' ? firsts[i] + text : json + nexts[i] + text;
 			}
 			previousValues[i] = value;
 			previousTexts[i] = json;
