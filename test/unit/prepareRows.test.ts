@@ -56,4 +56,17 @@ describe('rows are built the same whether every field has a value or not', () =>
 			[2, [['code', undefined]]],
 		]);
 	});
+
+	it('reads only the item\'s own columns: names like constructor or __proto__ are empty unless the item has them', () => {
+		const sources = { location: { column: 'constructor' }, code: { column: 'toString' }, date: { column: '__proto__' }, quantity: { column: 'Qty' } };
+		const inherited = prepareRows([{ json: { Qty: 1 } }], sources, { ...INVENTORY, resource: 'historicalDemand', duplicates: 'sum' });
+		expect(inherited.invalid[0].errors.map((e) => [e.field, e.reason])).toEqual([
+			['location', 'required, but empty or not mapped'],
+			['code', 'required, but empty or not mapped'],
+			['date', 'required, but empty or not mapped'],
+		]);
+		const own = JSON.parse('{"constructor": "WH1", "toString": "A", "__proto__": "2026-01-05", "Qty": 2}');
+		const prepared = prepareRows([{ json: own }], sources, { ...INVENTORY, resource: 'historicalDemand', duplicates: 'sum' });
+		expect(rowsOf(prepared)).toEqual([{ workspaceCode: 'MAIN', location: 'WH1', code: 'A', date: '2026-01-05', quantity: 2 }]);
+	});
 });

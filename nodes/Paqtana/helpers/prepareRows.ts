@@ -85,8 +85,9 @@ interface ReadPlan {
 /** The item's own property: a value inherited from the prototype (`constructor`, `toString`) is not the item's data. */
 function readColumn(json: IDataObject, column: string): unknown {
 	const value = json[column];
-	// Object.prototype offers only functions and objects, so text and numbers (nearly every cell) are own values.
-	if (typeof value === 'string' || typeof value === 'number' || value === undefined) return value;
+	// Object.prototype offers only functions, and itself as `__proto__`: any other value (nearly every cell)
+	// is the item's own, and is not looked up a second time.
+	if (typeof value !== 'function' && column !== '__proto__') return value;
 	return Object.hasOwn(json, column) ? value : undefined;
 }
 

@@ -133,7 +133,6 @@ export const MIN_BODY_BYTES = 1024;
 /** Query parameter that starts the order-suggestion calculation, spelled as in the vendor's guide. */
 export const AUTO_CALCULATE_QUERY = { auto_calculate: 'True' } as const;
 
-
 export function daysInMonth(year: number, month: number): number {
 	if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 	return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
@@ -230,10 +229,6 @@ function isPlainJsonText(text: string): boolean {
 	return true;
 }
 
-function quote(text: string): string {
-	return isPlainJsonText(text) ? `"${text}"` : JSON.stringify(text);
-}
-
 export type RowSerializer = (values: ArrayLike<unknown>, offset: number, extra: Record<string, unknown> | undefined) => string;
 
 /**
@@ -242,9 +237,12 @@ export type RowSerializer = (values: ArrayLike<unknown>, offset: number, extra: 
  * walking it generically: the fields with a value in wire order, then the pass-through columns.
  */
 export function compileRowSerializer(fields: readonly WireField[]): RowSerializer {
-	// Each property's opening, for the first property written and for the others.
+	// Each property's opening, for the first property written and for the others; for text that needs no
+	// escaping (nearly all), with the opening quote included, so writing a value makes no quoted copy of it.
 	const firsts = fields.map((field) => `{${JSON.stringify(field.id)}:`);
 	const nexts = fields.map((field) => `,${JSON.stringify(field.id)}:`);
+	const firstsQuoted = firsts.map((opening) => opening + '"');
+	const nextsQuoted = nexts.map((opening) => opening + '"');
 	const isNumber = fields.map((field) => field.kind === 'number');
 	// Rows usually arrive sorted, so a row's leading fields tend to repeat the previous row's (same workspace,
 	// location and item, another day): the text written up to each field is kept, and reused while the values
@@ -268,9 +266,11 @@ export function compileRowSerializer(fields: readonly WireField[]): RowSerialize
 				continue;
 			}
 			samePrefix = false;
+			// Fields without a value are left out, as JSON leaves out undefined.
 			if (value !== undefined) {
-				const text = isNumber[i] ? String(value) : quote(value as string);
-				json = json === '' ? firsts[i] + text : json + nexts[i] + text;
+				if (isNumber[i]) json = (json === '' ? firsts[i] : json + nexts[i]) + String(value);
+				else if (isPlainJsonText(value as string)) json = (json === '' ? firstsQuoted[i] : json + nextsQuoted[i]) + (value as string) + '"';
+				else json = (json === '' ? firsts[i] : json + nexts[i]) + JSON.stringify(value);
 			}
 			previousValues[i] = value;
 			previousTexts[i] = json;
