@@ -1,13 +1,14 @@
 /**
  * Finds the earlier row with the same key (workspace, location, item [, day]), for the duplicate policy.
  *
- * Exports are usually sorted: all rows of one group (the key without its last field: one item's days, one
- * location's items) come together, the last field rising. While the input keeps to that, a row can only
- * repeat the row just before it, so it is compared with that row alone and nothing is looked up per row:
- * only a new group is checked against the groups seen so far. A random lookup per row into a table of a
- * million keys cost more than everything else preparing a row did (a cache miss each).
+ * Exports are usually sorted: the rows of one group (the key without one field: one item's days, one
+ * item's locations, one day's items) come together, that field rising. While the input keeps to that, a
+ * row can only repeat the row just before it, so it is compared with that row alone and nothing is looked
+ * up per row: only a new group is checked against the groups seen so far. Which field rises is read from
+ * the first two different keys. A random lookup per row into a table of a million keys cost more than
+ * everything else preparing a row did (a cache miss each).
  *
- * The first row that breaks the order (a group seen before comes back, the last field goes down) switches
+ * The first row that breaks the order (a group seen before comes back, the rising field goes down) switches
  * the index, for good, to an open-addressing hash table over every row so far and every row after. The
  * table is one Int32Array: per slot the key's 32-bit hash and the row's position, 8 bytes per slot and at
  * least two slots per row, none of it traced by the garbage collector. A row is compared field by field
@@ -25,9 +26,13 @@ const MAX_ORDERED_GROUPS = 65_536;
 
 export class RowIndex {
 	private added = 0;
-	/** While rows arrive in order: the groups seen (by their key values as JSON), and the previous row's key. */
+	/** While rows arrive in order: the groups seen (by their key values as JSON)… */
 	private groups: Set<string> | undefined = new Set();
-	private readonly lastKey: unknown[];
+	/** …the key fields with the one that rises within a group last, once two different keys have shown it… */
+	private orderKeys: readonly number[];
+	private orderKnown = false;
+	/** …and the previous row's key values (by field position) and position. */
+	private readonly lastKey: unknown[] = [];
 	private lastPosition = -1;
 	/** Once they did not: per slot the key's hash, then the row position + 1 (EMPTY marks a free slot). */
 	private slots: Int32Array | undefined;
@@ -46,7 +51,7 @@ export class RowIndex {
 		private readonly keyFields: readonly number[],
 		private readonly maxRows: number,
 	) {
-		this.lastKey = keyFields.map(() => undefined);
+		this.orderKeys = keyFields;
 		this.previousValues = keyFields.map(() => undefined);
 		this.previousStates = keyFields.map(() => FNV_OFFSET);
 	}
@@ -67,23 +72,43 @@ export class RowIndex {
 
 	/** The answer while rows keep the order; `undefined` when this row breaks it. */
 	private findInOrder(values: ArrayLike<unknown>, offset: number, position: number): number | undefined {
-		const { keyFields, lastKey } = this;
-		const last = keyFields.length - 1;
+		if (this.lastPosition !== -1 && !this.orderKnown) this.learnOrder(values, offset);
+		const { orderKeys, lastKey } = this;
+		const last = orderKeys.length - 1;
+		const rising = orderKeys[last];
 		let sameGroup = this.lastPosition !== -1;
-		for (let k = 0; k < last && sameGroup; k++) sameGroup = values[offset + keyFields[k]] === lastKey[k];
-		const lastValue = values[offset + keyFields[last]] as string;
+		for (let k = 0; k < last && sameGroup; k++) sameGroup = values[offset + orderKeys[k]] === lastKey[orderKeys[k]];
+		const risingValue = values[offset + rising] as string;
 		if (sameGroup) {
-			if (!(lastValue > (lastKey[last] as string))) return lastValue === lastKey[last] ? this.lastPosition : undefined;
+			if (!(risingValue > (lastKey[rising] as string))) return risingValue === lastKey[rising] ? this.lastPosition : undefined;
 		} else {
-			const group = JSON.stringify(keyFields.slice(0, last).map((field) => values[offset + field]));
+			const group = this.groupOf(values, offset);
 			if (this.groups!.has(group) || this.groups!.size >= MAX_ORDERED_GROUPS) return undefined;
 			this.groups!.add(group);
-			for (let k = 0; k < last; k++) lastKey[k] = values[offset + keyFields[k]];
+			for (let k = 0; k < last; k++) lastKey[orderKeys[k]] = values[offset + orderKeys[k]];
 		}
 		this.countAdded();
-		lastKey[last] = lastValue;
+		lastKey[rising] = risingValue;
 		this.lastPosition = position;
 		return -1;
+	}
+
+	/** The key fields other than the rising one, as JSON. */
+	private groupOf(values: ArrayLike<unknown>, offset: number): string {
+		return JSON.stringify(this.orderKeys.slice(0, -1).map((field) => values[offset + field]));
+	}
+
+	/**
+	 * With one row added, a row with another key shows which field rises within a group: the last key field
+	 * that differs (item-major demand: the day; item-major inventory: the location; day-major demand: the item).
+	 */
+	private learnOrder(values: ArrayLike<unknown>, offset: number): void {
+		let rising = -1;
+		for (const field of this.keyFields) if (values[offset + field] !== this.lastKey[field]) rising = field;
+		if (rising === -1) return; // the same key again
+		this.orderKeys = [...this.keyFields.filter((field) => field !== rising), rising];
+		this.groups = new Set([this.groupOf(this.lastKey, 0)]);
+		this.orderKnown = true;
 	}
 
 	/** Builds the hash table from every row added so far: their keys are all different. */
