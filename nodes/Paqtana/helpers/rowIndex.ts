@@ -26,12 +26,12 @@ const MAX_ORDERED_GROUPS = 65_536;
 
 export class RowIndex {
 	private added = 0;
-	/** While rows arrive in order: the groups seen (by their key values as JSON)… */
+	/** While rows arrive in order: the groups seen so far, as the JSON of their key values. */
 	private groups: Set<string> | undefined = new Set();
-	/** …the key fields with the one that rises within a group last, once two different keys have shown it… */
+	/** The key fields, the one that rises within a group last (learnt from the first two different keys). */
 	private orderKeys: readonly number[];
 	private orderKnown = false;
-	/** …and the previous row's key values (by field position) and position. */
+	/** The previous row's key values (by field position), and its position. */
 	private readonly lastKey: unknown[] = [];
 	private lastPosition = -1;
 	/** Once they did not: per slot the key's hash, then the row position + 1 (EMPTY marks a free slot). */

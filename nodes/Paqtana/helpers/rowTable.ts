@@ -1,8 +1,9 @@
 /**
  * Prepared rows, kept as their values in field order rather than as one object per row. A million row
  * objects, and the garbage collector tracing them, were the largest cost of preparing a backfill; here a
- * row is a run of slots in a block array, converted straight into place. Blocks hold BLOCK_ROWS rows each, so batching can release a
- * block as soon as its rows are serialised and the payload never exists twice in memory.
+ * row is a run of slots in a block array, converted straight into place. Blocks hold BLOCK_ROWS rows
+ * each, so batching can release a block as soon as its rows are serialised: the payload never exists
+ * twice in memory.
  */
 import type { WireField } from './wireFormat';
 
@@ -44,11 +45,10 @@ export class RowTable {
 		return this.lastBlock;
 	}
 
-	/** Keeps the drafted row; returns its position. */
-	commit(extra: WireRow | undefined): number {
-		const position = this.rowCount++;
-		if (extra !== undefined) this.extras.set(position, extra);
-		return position;
+	/** Keeps the drafted row, at position `length`. */
+	commit(extra: WireRow | undefined): void {
+		if (extra !== undefined) this.extras.set(this.rowCount, extra);
+		this.rowCount++;
 	}
 
 	/** Replaces a row's values (and pass-through columns) with the drafted row's. */
