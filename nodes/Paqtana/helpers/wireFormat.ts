@@ -244,6 +244,8 @@ export function compileRowSerializer(fields: readonly WireField[]): RowSerialize
 	const firstsQuoted = firsts.map((opening) => opening + '"');
 	const nextsQuoted = nexts.map((opening) => opening + '"');
 	const isNumber = fields.map((field) => field.kind === 'number');
+	// A valid date is `YYYY-MM-DD`: never anything to escape.
+	const isDate = fields.map((field) => field.kind === 'date');
 	// Rows usually arrive sorted, so a row's leading fields tend to repeat the previous row's (same workspace,
 	// location and item, another day): the text written up to each field is kept, and reused while the values
 	// are the same, which saves most of the quoting and string building on large inputs.
@@ -269,7 +271,7 @@ export function compileRowSerializer(fields: readonly WireField[]): RowSerialize
 			// Fields without a value are left out, as JSON leaves out undefined.
 			if (value !== undefined) {
 				if (isNumber[i]) json = (json === '' ? firsts[i] : json + nexts[i]) + String(value);
-				else if (isPlainJsonText(value as string)) json = (json === '' ? firstsQuoted[i] : json + nextsQuoted[i]) + (value as string) + '"';
+				else if (isDate[i] || isPlainJsonText(value as string)) json = (json === '' ? firstsQuoted[i] : json + nextsQuoted[i]) + (value as string) + '"';
 				else json = (json === '' ? firsts[i] : json + nexts[i]) + JSON.stringify(value);
 			}
 			previousValues[i] = value;
