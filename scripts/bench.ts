@@ -99,6 +99,8 @@ interface ProcessingSummary {
 	stringifyMs: number;
 	nodeMs: number;
 	nodeToStringify: number;
+	/** The fastest node run over the fastest stringify run: noise on a shared machine only ever adds time. */
+	fastestToFastest: number;
 	stringifyRuns: number[];
 	nodeRuns: number[];
 }
@@ -151,6 +153,7 @@ async function measureProcessing(dataset: Dataset, size: number): Promise<Proces
 		stringifyMs,
 		nodeMs,
 		nodeToStringify: nodeMs / stringifyMs,
+		fastestToFastest: Math.min(...result.nodeMs) / Math.min(...result.stringifyMs),
 		stringifyRuns: result.stringifyMs,
 		nodeRuns: result.nodeMs,
 	};
@@ -273,12 +276,12 @@ async function main(): Promise<void> {
 	const validation = await runJob<ValidationResult>({ kind: 'validation', size: validationSize, runs: 5 });
 	console.log('done\n');
 
-	console.log('Node processing (prepareUpload, as the operations call it) vs JSON.stringify of the same final rows, medians:');
+	console.log('Node processing (prepareUpload, as the operations call it) vs JSON.stringify of the same final rows: medians, and the fastest run of each:');
 	console.log(
 		table(
-			['dataset', 'input rows', 'rows sent', 'payload MB', 'batches', 'stringify ms', 'node ms', 'node / stringify', 'node rows/s', 'node MB/s'],
+			['dataset', 'input rows', 'rows sent', 'payload MB', 'batches', 'stringify ms', 'node ms', 'node / stringify', 'fastest / fastest', 'node rows/s', 'node MB/s'],
 			processing.map((p) => [
-				p.dataset, count(p.size), count(p.rows), megabytes(p.payloadBytes), p.batches, count(p.stringifyMs), count(p.nodeMs), ratio(p.nodeToStringify),
+				p.dataset, count(p.size), count(p.rows), megabytes(p.payloadBytes), p.batches, count(p.stringifyMs), count(p.nodeMs), ratio(p.nodeToStringify), ratio(p.fastestToFastest),
 				count(perSecond(p.size, p.nodeMs)), (perSecond(p.payloadBytes, p.nodeMs) / MB).toFixed(1),
 			]),
 		),
@@ -325,7 +328,7 @@ async function main(): Promise<void> {
 	const checks = [
 		{
 			target: `node / stringify ≤ ${TARGETS.nodeToStringify} (demand-csv, ${count(largest)} rows)`,
-			measured: targetCase ? ratio(targetCase.nodeToStringify) : 'not measured',
+			measured: targetCase ? `${ratio(targetCase.nodeToStringify)} (medians; fastest runs ${ratio(targetCase.fastestToFastest)})` : 'not measured',
 			met: (targetCase?.nodeToStringify ?? Infinity) <= TARGETS.nodeToStringify,
 		},
 		{
