@@ -22,6 +22,18 @@ function indexer(keyFields: string[], maxRows: number) {
 	};
 }
 
+/** Adds demand keys in turn, expecting what a Map keyed by the JSON of the key fields answers. */
+function expectSameAsMap(keys: string[][]): void {
+	const add = indexer(DEMAND_KEY, keys.length);
+	const reference = new Map<string, number>();
+	for (const [workspaceCode, location, code, date] of keys) {
+		const key = JSON.stringify([workspaceCode, location, code, date]);
+		const expected = reference.get(key) ?? -1;
+		if (expected === -1) reference.set(key, reference.size);
+		expect(add({ workspaceCode, location, code, date })).toBe(expected);
+	}
+}
+
 describe('RowIndex', () => {
 	it('returns the position of the earlier row with the same key, and -1 for a new key', () => {
 		const add = indexer(DEMAND_KEY, 10);
@@ -54,14 +66,7 @@ describe('RowIndex', () => {
 		const part = fc.constantFrom('', 'A', 'B', 'A\u0000', '\u0000A', 'A,B', '"', '😀', 'é', 'e\u0301', '\ud83d');
 		fc.assert(
 			fc.property(fc.array(fc.tuple(part, part, part, part), { maxLength: 200 }), (keys) => {
-				const add = indexer(DEMAND_KEY, keys.length);
-				const reference = new Map<string, number>();
-				for (const [workspaceCode, location, code, date] of keys) {
-					const key = JSON.stringify([workspaceCode, location, code, date]);
-					const expected = reference.get(key) ?? -1;
-					if (expected === -1) reference.set(key, reference.size);
-					expect(add({ workspaceCode, location, code, date })).toBe(expected);
-				}
+				expectSameAsMap(keys);
 			}),
 			{ numRuns: 500 },
 		);
@@ -97,14 +102,7 @@ describe('RowIndex', () => {
 				const sortKey = (key: string[]) => JSON.stringify(order.map((field) => key[field]));
 				const sequence = [...keys].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
 				for (const repeat of repeats) if (sequence.length > 0) sequence.splice(repeat % (sequence.length + 1), 0, sequence[repeat % sequence.length]);
-				const add = indexer(DEMAND_KEY, sequence.length);
-				const reference = new Map<string, number>();
-				for (const [workspaceCode, location, code, date] of sequence) {
-					const key = JSON.stringify([workspaceCode, location, code, date]);
-					const expected = reference.get(key) ?? -1;
-					if (expected === -1) reference.set(key, reference.size);
-					expect(add({ workspaceCode, location, code, date })).toBe(expected);
-				}
+				expectSameAsMap(sequence);
 			}),
 			{ numRuns: 500 },
 		);
