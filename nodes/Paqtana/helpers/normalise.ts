@@ -3,7 +3,7 @@
  * `undefined` for an empty cell, or an `Unconvertible` explaining why the value can't be used. It never
  * guesses: an ambiguous or impossible value is reported, not shifted.
  */
-import { isCalendarDay, isIsoDay } from './wireFormat';
+import { digitsAt, isCalendarDay, isIsoDay } from './wireFormat';
 
 export type DateOrder = 'dayFirst' | 'monthFirst' | 'yearFirst';
 export type DecimalSeparator = '.' | ',';
@@ -40,20 +40,18 @@ export function toText(value: unknown): string | undefined | Unconvertible {
 // `\d+(?:\.\d*)?`, not `\d+\.?\d*`: the latter can split a digit run many ways, so a long digit string that
 // does not match (a hostile cell) took quadratic time (50,000 digits: 5 s).
 const PLAIN_DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const DIGIT_ZERO = 0x30;
 const MINUS = 0x2d;
 /** Whole numbers this long are read exactly; longer ones take the general path. */
 const SAFE_DIGITS = 15;
 
-/** `12`, `-3`: most quantities, recognised without a regular expression (a third faster per row). */
-function isWholeNumberText(text: string): boolean {
-	const start = text.charCodeAt(0) === MINUS ? 1 : 0;
-	if (text.length === start || text.length - start > SAFE_DIGITS) return false;
-	for (let i = start; i < text.length; i++) {
-		const digit = text.charCodeAt(i) - DIGIT_ZERO;
-		if (digit < 0 || digit > 9) return false;
-	}
-	return true;
+/** `12`, `-3` (most quantities) read without a regular expression (a third faster per row); otherwise undefined. */
+function wholeNumber(text: string): number | undefined {
+	const negative = text.charCodeAt(0) === MINUS;
+	const digits = text.length - (negative ? 1 : 0);
+	if (digits === 0 || digits > SAFE_DIGITS) return undefined;
+	const value = digitsAt(text, negative ? 1 : 0, digits);
+	if (value === -1) return undefined;
+	return negative ? -value : value;
 }
 
 /** Digits in groups of three, split by one repeated separator (`1,234,567.5`, `1 234 567.5`, `1'234.5`). */
@@ -74,7 +72,8 @@ export function toNumber(value: unknown, decimalSeparator: DecimalSeparator): nu
 	if (typeof value !== 'string') return new Unconvertible(`${describe(value)} is not a number`);
 	const text = value.trim();
 	if (text === '') return undefined;
-	if (isWholeNumberText(text)) return Number(text);
+	const whole = wholeNumber(text);
+	if (whole !== undefined) return whole;
 	let plain: string | undefined;
 	if (decimalSeparator === '.') {
 		if (PLAIN_DECIMAL.test(text)) plain = text;

@@ -146,7 +146,7 @@ const DIGIT_ZERO = 0x30;
 const DASH = 0x2d;
 
 /** The number written with `length` ASCII digits from `start`, or -1 if any of them is not a digit. */
-function digitsAt(text: string, start: number, length: number): number {
+export function digitsAt(text: string, start: number, length: number): number {
 	let value = 0;
 	for (let i = start; i < start + length; i++) {
 		const digit = text.charCodeAt(i) - DIGIT_ZERO;
