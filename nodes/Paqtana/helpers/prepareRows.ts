@@ -74,8 +74,8 @@ function addQuantities(a: number, b: number): number {
 }
 
 /**
- * Where each field's value comes from, for one shape of input item: an own property of the item (read
- * inline, the common case), or a reader (fixed value, expression). Neither: the field stays empty.
+ * Where each field's value comes from, for one shape of input item: an own property of the item (the
+ * common case, read without a call), or a reader (fixed value, expression). Neither: the field stays empty.
  */
 interface ReadPlan {
 	columns: Array<string | undefined>;
@@ -179,10 +179,8 @@ export function prepareRows(
 		const offset = table.offsetOf(table.length);
 		// Why fields of this row could not be converted; allocated only for rows that have such a field.
 		let reasons: Map<string, string> | undefined;
-		const { columns } = plan;
 		for (let f = 0; f < kinds.length; f++) {
-			const column = columns[f];
-			const raw = column !== undefined ? readColumn(json, column) : readValue(plan, f, json, itemIndex);
+			const raw = readValue(plan, f, json, itemIndex);
 			let value: unknown = convert(kinds[f], raw, options);
 			if (value === undefined && f === workspaceField) value = defaultWorkspace;
 			if (typeof value === 'object' && value instanceof Unconvertible) {
