@@ -26,7 +26,8 @@ export class PaqtanaApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Integration API v2 token: Paqtana → Settings (gear icon) → Admin Console → Integration API Configuration v2 → Generate New Token',
+			description:
+				'Integration API v2 token: Paqtana → Settings (gear icon) → Admin Console → Integration API Configuration v2 → Generate New Token',
 		},
 		{
 			displayName: 'Organization Code',
@@ -34,14 +35,16 @@ export class PaqtanaApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			required: true,
-			description: 'Paqtana → Settings → Admin Console → Manage Workspaces: the Organization Code above the workspace table',
+			description:
+				'Paqtana → Settings → Admin Console → Manage Workspaces: the Organization Code above the workspace table',
 		},
 		{
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.paqtana.com',
-			description: 'Change only for a proxy or the local Paqtana sandbox. Must be https:// (http:// only for localhost).',
+			description:
+				'Change only for a proxy or the local Paqtana sandbox. Must be https:// (http:// only for localhost).',
 		},
 	];
 
@@ -49,12 +52,26 @@ export class PaqtanaApi implements ICredentialType {
 	 * Adds `Authorization: Bearer <token>`, for this node and for the HTTP Request node's "predefined credential
 	 * type" alike, and refuses to attach the token to a plain-http request unless it goes to this machine.
 	 */
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		const target = new URL(requestOptions.url, requestOptions.baseURL);
-		if (target.protocol !== 'https:' && !(target.protocol === 'http:' && isLoopbackHost(target.hostname))) {
-			throw new Error(`Paqtana's token is only sent over https:// (http:// only to localhost), not to ${target.protocol}//${target.host}. Fix the Base URL.`);
+		if (
+			target.protocol !== 'https:' &&
+			!(target.protocol === 'http:' && isLoopbackHost(target.hostname))
+		) {
+			throw new Error(
+				`Paqtana's token is only sent over https:// (http:// only to localhost), not to ${target.protocol}//${target.host}. Fix the Base URL.`,
+			);
 		}
-		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${credentials.token as string}` } };
+		return {
+			...requestOptions,
+			headers: {
+				...requestOptions.headers,
+				Authorization: `Bearer ${credentials.token as string}`,
+			},
+		};
 	}
 
 	// Upserting zero demand rows proves token and org code without changing anything. The https rule is
@@ -71,15 +88,27 @@ export class PaqtanaApi implements ICredentialType {
 		rules: [
 			{
 				type: 'responseCode',
-				properties: { value: 401, message: 'Paqtana did not accept the API token (401): check it, or generate a new one in Admin Console → Integration API Configuration v2' },
+				properties: {
+					value: 401,
+					message:
+						'Paqtana did not accept the API token (401): check it, or generate a new one in Admin Console → Integration API Configuration v2',
+				},
 			},
 			{
 				type: 'responseCode',
-				properties: { value: 403, message: 'The token may not write to this Organization Code (403): check both in the Admin Console' },
+				properties: {
+					value: 403,
+					message:
+						'The token may not write to this Organization Code (403): check both in the Admin Console',
+				},
 			},
 			{
 				type: 'responseCode',
-				properties: { value: 404, message: 'Paqtana does not know this Organization Code (404): check it (Admin Console → Manage Workspaces) and the Base URL' },
+				properties: {
+					value: 404,
+					message:
+						'Paqtana does not know this Organization Code (404): check it (Admin Console → Manage Workspaces) and the Base URL',
+				},
 			},
 		],
 	};

@@ -25,7 +25,15 @@ import { DEFAULT_MAX_BODY_BYTES } from '../nodes/Paqtana/helpers/wireFormat';
 import { startSandbox } from '../sandbox/server';
 import { type Dataset, DATASETS } from './bench/data';
 import { median } from './bench/stats';
-import type { EngineResult, HeapResult, Job, JobResult, LiveResult, TimingResult, ValidationResult } from './bench/worker';
+import type {
+	EngineResult,
+	HeapResult,
+	Job,
+	JobResult,
+	LiveResult,
+	TimingResult,
+	ValidationResult,
+} from './bench/worker';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const WORKER = join(__dirname, 'bench', 'worker.js');
@@ -57,7 +65,8 @@ const METHOD = {
 function sizesFromEnvironment(): number[] {
 	const text = process.env.BENCH_SIZES ?? '10000,100000,1000000';
 	const sizes = text.split(',').map((entry) => Number(entry.trim()));
-	if (sizes.some((size) => !Number.isInteger(size) || size <= 0)) throw new Error(`BENCH_SIZES must be positive integers, got "${text}"`);
+	if (sizes.some((size) => !Number.isInteger(size) || size <= 0))
+		throw new Error(`BENCH_SIZES must be positive integers, got "${text}"`);
 	return sizes;
 }
 
@@ -75,7 +84,10 @@ function engineRuns(size: number): number {
 /** Runs one job in a fresh process. */
 function runJob<T extends JobResult>(job: Job, nodeFlags: string[] = []): Promise<T> {
 	return new Promise((resolvePromise, reject) => {
-		const child = fork(WORKER, [], { execArgv: ['--expose-gc', ...nodeFlags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+		const child = fork(WORKER, [], {
+			execArgv: ['--expose-gc', ...nodeFlags],
+			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		});
 		let answered = false;
 		child.once('message', (message: JobResult | { kind: 'error'; message: string }) => {
 			answered = true;
@@ -83,7 +95,12 @@ function runJob<T extends JobResult>(job: Job, nodeFlags: string[] = []): Promis
 			else resolvePromise(message as T);
 		});
 		child.once('exit', (code, signal) => {
-			if (!answered) reject(new Error(`${job.kind} job for ${JSON.stringify(job)} exited (${signal ?? code}) without a result`));
+			if (!answered)
+				reject(
+					new Error(
+						`${job.kind} job for ${JSON.stringify(job)} exited (${signal ?? code}) without a result`,
+					),
+				);
 		});
 		child.send(job);
 	});
@@ -140,7 +157,12 @@ function heapAdded(result: HeapResult | EngineResult): number {
 }
 
 async function measureProcessing(dataset: Dataset, size: number): Promise<ProcessingSummary> {
-	const result = await runJob<TimingResult>({ kind: 'timing', dataset, size, runs: timingRuns(size) });
+	const result = await runJob<TimingResult>({
+		kind: 'timing',
+		dataset,
+		size,
+		runs: timingRuns(size),
+	});
 	const stringifyMs = median(result.stringifyMs);
 	const nodeMs = median(result.nodeMs);
 	return {
@@ -161,7 +183,8 @@ async function measureProcessing(dataset: Dataset, size: number): Promise<Proces
 
 async function measureMemory(dataset: Dataset, size: number): Promise<MemorySummary> {
 	const runs: HeapResult[] = [];
-	for (let run = 0; run < HEAP_RUNS; run++) runs.push(await runJob<HeapResult>({ kind: 'heap', dataset, size, subject: 'node' }));
+	for (let run = 0; run < HEAP_RUNS; run++)
+		runs.push(await runJob<HeapResult>({ kind: 'heap', dataset, size, subject: 'node' }));
 	const stringify = await runJob<HeapResult>({ kind: 'heap', dataset, size, subject: 'stringify' });
 	const payloadBytes = runs[0].payloadBytes;
 	const added = median(runs.map(heapAdded));
@@ -183,13 +206,23 @@ async function measureMemory(dataset: Dataset, size: number): Promise<MemorySumm
 	};
 }
 
-async function measureEngine(dataset: Dataset, size: number, baseUrl: string, requestSizes: () => number[], reset: () => void): Promise<EngineSummary> {
+async function measureEngine(
+	dataset: Dataset,
+	size: number,
+	baseUrl: string,
+	requestSizes: () => number[],
+	reset: () => void,
+): Promise<EngineSummary> {
 	const runs: EngineResult[] = [];
 	let largestRequestBytes = 0;
 	for (let run = 0; run < engineRuns(size); run++) {
 		reset();
-		const result = await runJob<EngineResult>({ kind: 'engine', dataset, size, baseUrl, orgCode: ORG, token: TOKEN }, [`--max-old-space-size=${ENGINE_HEAP_MB}`]);
-		if (result.error !== undefined) throw new Error(`${dataset} ${size} through the engine failed: ${result.error}`);
+		const result = await runJob<EngineResult>(
+			{ kind: 'engine', dataset, size, baseUrl, orgCode: ORG, token: TOKEN },
+			[`--max-old-space-size=${ENGINE_HEAP_MB}`],
+		);
+		if (result.error !== undefined)
+			throw new Error(`${dataset} ${size} through the engine failed: ${result.error}`);
 		largestRequestBytes = Math.max(largestRequestBytes, ...requestSizes());
 		runs.push(result);
 	}
@@ -212,7 +245,8 @@ function table(header: string[], rows: Array<Array<string | number>>): string {
 	const cells = [header, ...rows.map((row) => row.map(String))];
 	const widths = header.map((_, column) => Math.max(...cells.map((row) => row[column].length)));
 	// Markdown, so the table can go into the README as printed: the first column left-aligned, numbers right-aligned.
-	const line = (row: string[]) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
+	const line = (row: string[]) =>
+		`| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
 	const rule = `|${widths.map((width, column) => (column === 0 ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
 	return [line(header), rule, ...cells.slice(1).map(line)].join('\n');
 }
@@ -240,7 +274,9 @@ async function main(): Promise<void> {
 	const output = resolve(REPO_ROOT, process.env.BENCH_OUT ?? 'bench-results.json');
 	const started = Date.now();
 	const host = machine();
-	console.log(`Paqtana node benchmark: ${host.cpuModel}, ${host.cores} cores, Node ${host.node}; load average ${host.loadAverageAtStart.join(' ')}`);
+	console.log(
+		`Paqtana node benchmark: ${host.cpuModel}, ${host.cores} cores, Node ${host.node}; load average ${host.loadAverageAtStart.join(' ')}`,
+	);
 
 	const processing: ProcessingSummary[] = [];
 	const memory: MemorySummary[] = [];
@@ -259,12 +295,16 @@ async function main(): Promise<void> {
 	try {
 		// Master inventory is one request of at most 32 MB, which the 1M-row inventory would exceed by design.
 		const engineCases = sizes.flatMap((size) =>
-			(['demand-csv', 'inventory-csv'] as const).filter((dataset) => size <= engineMax && (dataset === 'demand-csv' || size <= 100_000)).map((dataset) => ({ dataset, size })),
+			(['demand-csv', 'inventory-csv'] as const)
+				.filter((dataset) => size <= engineMax && (dataset === 'demand-csv' || size <= 100_000))
+				.map((dataset) => ({ dataset, size })),
 		);
 		for (const { dataset, size } of engineCases) {
 			process.stdout.write(`  ${dataset} × ${count(size)} through n8n's engine into the sandbox… `);
 			const requestSizes = () => sandbox.requests().map((request) => request.bodyBytes);
-			engine.push(await measureEngine(dataset, size, sandbox.url, requestSizes, () => sandbox.reset()));
+			engine.push(
+				await measureEngine(dataset, size, sandbox.url, requestSizes, () => sandbox.reset()),
+			);
 			console.log('done');
 		}
 	} finally {
@@ -273,37 +313,106 @@ async function main(): Promise<void> {
 
 	const validationSize = Math.max(...sizes);
 	process.stdout.write(`  validation cost on ${count(validationSize)} demand rows… `);
-	const validation = await runJob<ValidationResult>({ kind: 'validation', size: validationSize, runs: 5 });
+	const validation = await runJob<ValidationResult>({
+		kind: 'validation',
+		size: validationSize,
+		runs: 5,
+	});
 	console.log('done\n');
 
-	console.log('Node processing (prepareUpload, as the operations call it) vs JSON.stringify of the same final rows: medians, and the fastest run of each:');
+	console.log(
+		'Node processing (prepareUpload, as the operations call it) vs JSON.stringify of the same final rows: medians, and the fastest run of each:',
+	);
 	console.log(
 		table(
-			['dataset', 'input rows', 'rows sent', 'payload MB', 'batches', 'stringify ms', 'node ms', 'node / stringify', 'fastest / fastest', 'node rows/s', 'node MB/s'],
+			[
+				'dataset',
+				'input rows',
+				'rows sent',
+				'payload MB',
+				'batches',
+				'stringify ms',
+				'node ms',
+				'node / stringify',
+				'fastest / fastest',
+				'node rows/s',
+				'node MB/s',
+			],
 			processing.map((p) => [
-				p.dataset, count(p.size), count(p.rows), megabytes(p.payloadBytes), p.batches, count(p.stringifyMs), count(p.nodeMs), ratio(p.nodeToStringify), ratio(p.fastestToFastest),
-				count(perSecond(p.size, p.nodeMs)), (perSecond(p.payloadBytes, p.nodeMs) / MB).toFixed(1),
+				p.dataset,
+				count(p.size),
+				count(p.rows),
+				megabytes(p.payloadBytes),
+				p.batches,
+				count(p.stringifyMs),
+				count(p.nodeMs),
+				ratio(p.nodeToStringify),
+				ratio(p.fastestToFastest),
+				count(perSecond(p.size, p.nodeMs)),
+				(perSecond(p.payloadBytes, p.nodeMs) / MB).toFixed(1),
 			]),
 		),
 	);
-	console.log('\nHeap the node processing adds on top of its input: live (its data at its fullest) and peak (V8 used heap, garbage not yet collected included; median of fresh processes):');
+	console.log(
+		'\nHeap the node processing adds on top of its input: live (its data at its fullest) and peak (V8 used heap, garbage not yet collected included; median of fresh processes):',
+	);
 	console.log(
 		table(
-			['dataset', 'input rows', 'payload MB', 'live heap added MB', 'live / payload', 'peak heap added MB', 'peak / payload', 'kept after (batches) MB', 'stringify heap added MB', 'process peak RSS MB'],
+			[
+				'dataset',
+				'input rows',
+				'payload MB',
+				'live heap added MB',
+				'live / payload',
+				'peak heap added MB',
+				'peak / payload',
+				'kept after (batches) MB',
+				'stringify heap added MB',
+				'process peak RSS MB',
+			],
 			memory.map((m) => [
-				m.dataset, count(m.size), megabytes(m.payloadBytes), megabytes(m.liveAddedBytes), ratio(m.liveToPayload), megabytes(m.nodeHeapAddedBytes), ratio(m.nodeHeapToPayload),
-				megabytes(m.nodeRetainedBytes), megabytes(m.stringifyHeapAddedBytes), megabytes(m.nodePeakRssBytes),
+				m.dataset,
+				count(m.size),
+				megabytes(m.payloadBytes),
+				megabytes(m.liveAddedBytes),
+				ratio(m.liveToPayload),
+				megabytes(m.nodeHeapAddedBytes),
+				ratio(m.nodeHeapToPayload),
+				megabytes(m.nodeRetainedBytes),
+				megabytes(m.stringifyHeapAddedBytes),
+				megabytes(m.nodePeakRssBytes),
 			]),
 		),
 	);
 	if (engine.length > 0) {
-		console.log(`\nWhole path: n8n's WorkflowExecute runs the Paqtana node, which posts to the sandbox over HTTP (medians; heap limit ${ENGINE_HEAP_MB} MB):`);
+		console.log(
+			`\nWhole path: n8n's WorkflowExecute runs the Paqtana node, which posts to the sandbox over HTTP (medians; heap limit ${ENGINE_HEAP_MB} MB):`,
+		);
 		console.log(
 			table(
-				['dataset', 'input rows', 'requests', 'largest request MB', 'total ms', 'node execute ms', 'rows/s (total)', 'MB/s (total)', 'heap added MB', 'peak RSS MB'],
+				[
+					'dataset',
+					'input rows',
+					'requests',
+					'largest request MB',
+					'total ms',
+					'node execute ms',
+					'rows/s (total)',
+					'MB/s (total)',
+					'heap added MB',
+					'peak RSS MB',
+				],
 				engine.map((e) => [
-					e.dataset, count(e.size), e.batches, megabytes(e.largestRequestBytes), count(e.totalMs), count(e.executeMs), count(perSecond(e.size, e.totalMs)),
-					(perSecond(e.payloadBytes, e.totalMs) / MB).toFixed(1), megabytes(e.heapAddedBytes), megabytes(e.peakRssBytes),
+					e.dataset,
+					count(e.size),
+					e.batches,
+					megabytes(e.largestRequestBytes),
+					count(e.totalMs),
+					count(e.executeMs),
+					count(perSecond(e.size, e.totalMs)),
+					(perSecond(e.payloadBytes, e.totalMs) / MB).toFixed(1),
+					megabytes(e.heapAddedBytes),
+					megabytes(e.peakRssBytes),
 				]),
 			),
 		);
@@ -313,10 +422,23 @@ async function main(): Promise<void> {
 		table(
 			['validator', 'ms', 'ns / row', 'explaining a rejected row (µs)'],
 			[
-				['zod 3 API (`zod`, what n8n ships): safeParse', validation.zod3Ms, validation.zod3ExplainUsPerRow.toFixed(1)],
-				['zod 4 API (`zod/v4`): safeParse', validation.zod4Ms, validation.zod4ExplainUsPerRow.toFixed(1)],
-				['compiled check (the node\'s fast path)', validation.compiledMs, '—'],
-			].map(([name, ms, explain]) => [name, count(ms as number), count(((ms as number) * 1e6) / validation.rows), explain as string]),
+				[
+					'zod 3 API (`zod`, what n8n ships): safeParse',
+					validation.zod3Ms,
+					validation.zod3ExplainUsPerRow.toFixed(1),
+				],
+				[
+					'zod 4 API (`zod/v4`): safeParse',
+					validation.zod4Ms,
+					validation.zod4ExplainUsPerRow.toFixed(1),
+				],
+				["compiled check (the node's fast path)", validation.compiledMs, '—'],
+			].map(([name, ms, explain]) => [
+				name,
+				count(ms as number),
+				count(((ms as number) * 1e6) / validation.rows),
+				explain as string,
+			]),
 		),
 	);
 
@@ -324,11 +446,16 @@ async function main(): Promise<void> {
 	const targetCase = processing.find((p) => p.dataset === 'demand-csv' && p.size === largest);
 	const targetMemory = memory.find((m) => m.dataset === 'demand-csv' && m.size === largest);
 	const maxBytes = DEFAULT_MAX_BODY_BYTES;
-	const largestBatch = Math.max(...processing.map((p) => p.largestBatchBytes), ...engine.map((e) => e.largestRequestBytes));
+	const largestBatch = Math.max(
+		...processing.map((p) => p.largestBatchBytes),
+		...engine.map((e) => e.largestRequestBytes),
+	);
 	const checks = [
 		{
 			target: `node / stringify ≤ ${TARGETS.nodeToStringify} (demand-csv, ${count(largest)} rows)`,
-			measured: targetCase ? `${ratio(targetCase.nodeToStringify)} (medians; fastest runs ${ratio(targetCase.fastestToFastest)})` : 'not measured',
+			measured: targetCase
+				? `${ratio(targetCase.nodeToStringify)} (medians; fastest runs ${ratio(targetCase.fastestToFastest)})`
+				: 'not measured',
 			met: (targetCase?.nodeToStringify ?? Infinity) <= TARGETS.nodeToStringify,
 		},
 		{
@@ -341,10 +468,17 @@ async function main(): Promise<void> {
 			measured: targetMemory ? ratio(targetMemory.nodeHeapToPayload) : 'not measured',
 			met: undefined,
 		},
-		{ target: `no request over ${count(maxBytes)} bytes`, measured: `largest ${count(largestBatch)}`, met: largestBatch <= maxBytes },
+		{
+			target: `no request over ${count(maxBytes)} bytes`,
+			measured: `largest ${count(largestBatch)}`,
+			met: largestBatch <= maxBytes,
+		},
 	];
 	console.log('\nTargets:');
-	for (const check of checks) console.log(`  ${check.met === undefined ? '      ' : check.met ? 'met   ' : 'MISSED'}  ${check.target}: ${check.measured}`);
+	for (const check of checks)
+		console.log(
+			`  ${check.met === undefined ? '      ' : check.met ? 'met   ' : 'MISSED'}  ${check.target}: ${check.measured}`,
+		);
 	console.log(`\nMethod: ${METHOD.processing}\nMemory: ${METHOD.memory}\nEngine: ${METHOD.engine}`);
 
 	const results = {

@@ -27,5 +27,7 @@ export function parseCsv(csv: string): Array<Record<string, string>> {
 	}
 	if (cell !== '' || record.length > 0) records.push([...record, cell]);
 	const [header = [], ...lines] = records;
-	return lines.filter((line) => line.some((value) => value !== '')).map((line) => Object.fromEntries(header.map((name, i) => [name, line[i] ?? ''])));
+	return lines
+		.filter((line) => line.some((value) => value !== ''))
+		.map((line) => Object.fromEntries(header.map((name, i) => [name, line[i] ?? ''])));
 }

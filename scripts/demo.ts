@@ -30,8 +30,11 @@ function print(line = ''): void {
 }
 
 function table(rows: IDataObject[], columns: string[]): void {
-	const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(row[column] ?? '').length)));
-	const line = (cells: string[]) => '  ' + cells.map((cell, i) => cell.padEnd(widths[i])).join('  ');
+	const widths = columns.map((column) =>
+		Math.max(column.length, ...rows.map((row) => String(row[column] ?? '').length)),
+	);
+	const line = (cells: string[]) =>
+		'  ' + cells.map((cell, i) => cell.padEnd(widths[i])).join('  ');
 	print(line(columns));
 	print(line(widths.map((width) => '-'.repeat(width))));
 	for (const row of rows) print(line(columns.map((column) => String(row[column] ?? ''))));
@@ -40,12 +43,20 @@ function table(rows: IDataObject[], columns: string[]): void {
 async function main(): Promise<void> {
 	const token = `demo-${randomBytes(12).toString('hex')}`;
 	const sandbox = await startSandbox({ orgs: { [ORG]: token } });
-	print(`Paqtana sandbox on ${sandbox.url} (org ${ORG}); the token is random for this run and never printed.\n`);
+	print(
+		`Paqtana sandbox on ${sandbox.url} (org ${ORG}); the token is random for this run and never printed.\n`,
+	);
 	try {
 		for (const example of EXAMPLES) {
-			const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', example.workflow), 'utf8')) as { name: string };
-			const input: INodeExecutionData[] = parseCsv(readFileSync(join(ROOT, 'examples', 'data', example.csv), 'utf8')).map((json) => ({ json }));
-			print(`▶ ${workflow.name} (examples/${example.workflow}): ${input.length} items from examples/data/${example.csv}`);
+			const workflow = JSON.parse(
+				readFileSync(join(ROOT, 'examples', example.workflow), 'utf8'),
+			) as { name: string };
+			const input: INodeExecutionData[] = parseCsv(
+				readFileSync(join(ROOT, 'examples', 'data', example.csv), 'utf8'),
+			).map((json) => ({ json }));
+			print(
+				`▶ ${workflow.name} (examples/${example.workflow}): ${input.length} items from examples/data/${example.csv}`,
+			);
 			const before = sandbox.requests().length;
 			const result = await runWorkflowFrom({
 				workflow: workflow as Parameters<typeof runWorkflowFrom>[0]['workflow'],
@@ -55,14 +66,31 @@ async function main(): Promise<void> {
 				credentialTypes: [new PaqtanaApi()],
 				credentials: { paqtanaApi: { token, orgCode: ORG, baseUrl: sandbox.url } },
 			});
-			if (result.error) throw new Error(`${result.error.message}\n${result.error.description ?? ''}`);
+			if (result.error)
+				throw new Error(`${result.error.message}\n${result.error.description ?? ''}`);
 			print('  Requests the node sent:');
 			table(
-				sandbox.requests().slice(before).map((r) => ({ method: r.method, path: r.path + (r.query.auto_calculate ? `?auto_calculate=${r.query.auto_calculate}` : ''), rows: r.rows ?? '', bytes: r.bodyBytes, status: r.status })),
+				sandbox
+					.requests()
+					.slice(before)
+					.map((r) => ({
+						method: r.method,
+						path:
+							r.path + (r.query.auto_calculate ? `?auto_calculate=${r.query.auto_calculate}` : ''),
+						rows: r.rows ?? '',
+						bytes: r.bodyBytes,
+						status: r.status,
+					})),
 				['method', 'path', 'rows', 'bytes', 'status'],
 			);
 			print('  Node output ("Success"):');
-			table(result.outputs[0].map((item) => ({ ...item.json, response: JSON.stringify(item.json.response) })), ['batch', 'batches', 'rows', 'bytes', 'status', 'attempts', 'response']);
+			table(
+				result.outputs[0].map((item) => ({
+					...item.json,
+					response: JSON.stringify(item.json.response),
+				})),
+				['batch', 'batches', 'rows', 'bytes', 'status', 'attempts', 'response'],
+			);
 			for (const hint of result.hints) print(`  Hint: ${hint.message}`);
 			print();
 		}
@@ -71,10 +99,31 @@ async function main(): Promise<void> {
 		const demand = sandbox.demand(ORG);
 		const dates = demand.map((row) => String(row.date)).sort();
 		print('What the sandbox now holds for org DEMO:');
-		print(`  Master inventory: ${inventory.length} rows, ${new Set(inventory.map((r) => r.location)).size} locations, ${new Set(inventory.map((r) => r.code)).size} items. First rows:`);
-		table(inventory.slice(0, 3) as IDataObject[], ['workspaceCode', 'location', 'code', 'description', 'supplier', 'stock', 'cost', 'price', 'leadTime', 'minOrderQty']);
-		print(`  Historical demand: ${demand.length} daily rows from ${dates[0]} to ${dates[dates.length - 1]}, ${demand.reduce((sum, r) => sum + Number(r.quantity), 0)} units. First rows:`);
-		table(demand.slice(0, 3) as IDataObject[], ['workspaceCode', 'location', 'code', 'date', 'quantity']);
+		print(
+			`  Master inventory: ${inventory.length} rows, ${new Set(inventory.map((r) => r.location)).size} locations, ${new Set(inventory.map((r) => r.code)).size} items. First rows:`,
+		);
+		table(inventory.slice(0, 3) as IDataObject[], [
+			'workspaceCode',
+			'location',
+			'code',
+			'description',
+			'supplier',
+			'stock',
+			'cost',
+			'price',
+			'leadTime',
+			'minOrderQty',
+		]);
+		print(
+			`  Historical demand: ${demand.length} daily rows from ${dates[0]} to ${dates[dates.length - 1]}, ${demand.reduce((sum, r) => sum + Number(r.quantity), 0)} units. First rows:`,
+		);
+		table(demand.slice(0, 3) as IDataObject[], [
+			'workspaceCode',
+			'location',
+			'code',
+			'date',
+			'quantity',
+		]);
 		const calculations = sandbox.calculations(ORG);
 		print(
 			`  Order-suggestion calculations started: ${calculations.length}` +
@@ -82,7 +131,9 @@ async function main(): Promise<void> {
 					? ` (after ${calculations[0].demandRows} demand rows were stored)`
 					: ' (the CSV example leaves "Calculate Order Suggestions" off; the daily Postgres example turns it on)'),
 		);
-		print('\nDemo finished: both example workflows ran through n8n’s execution engine into the sandbox.');
+		print(
+			'\nDemo finished: both example workflows ran through n8n’s execution engine into the sandbox.',
+		);
 	} finally {
 		await sandbox.close();
 	}

@@ -12,7 +12,6 @@ const DATA_DIR = join(__dirname, '..', '..', 'examples', 'data');
 const LAST_DAY = Date.UTC(2026, 10, 26);
 const DAYS = 90;
 
-
 const rand = mulberry32(20261128);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
 
@@ -23,12 +22,24 @@ const LOCATIONS = [
 	{ workspace: 'SOUTH', code: 'ST-04' },
 	{ workspace: 'SOUTH', code: 'ST-05' },
 ];
-const PRODUCTS = ['Oat Flakes', 'Rye Bread', 'Olive Oil', 'Basmati Rice', 'Espresso Beans', 'Green Tea', 'Tomato Passata', 'Penne', 'Honey', 'Sea Salt'];
+const PRODUCTS = [
+	'Oat Flakes',
+	'Rye Bread',
+	'Olive Oil',
+	'Basmati Rice',
+	'Espresso Beans',
+	'Green Tea',
+	'Tomato Passata',
+	'Penne',
+	'Honey',
+	'Sea Salt',
+];
 const SIZES = ['250 g', '500 g', '1 kg', '750 ml', '6-pack'];
 const SUPPLIERS = ['Alder Mills', 'Finch & Co', 'Harbor Foods', 'Lumen Imports'];
 
 function csv(rows: Array<Array<string | number>>): string {
-	const cell = (value: string | number) => (/[",\n]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value));
+	const cell = (value: string | number) =>
+		/[",\n]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value);
 	return rows.map((row) => row.map(cell).join(',')).join('\n') + '\n';
 }
 
@@ -42,7 +53,20 @@ const items = Array.from({ length: 50 }, (_, i) => ({
 	baseDemand: 1 + rand() * 20,
 }));
 
-const inventory: Array<Array<string | number>> = [['Workspace', 'Warehouse', 'SKU', 'Description', 'Supplier', 'On Hand', 'Unit Cost', 'Unit Price', 'Lead Time (days)', 'MOQ']];
+const inventory: Array<Array<string | number>> = [
+	[
+		'Workspace',
+		'Warehouse',
+		'SKU',
+		'Description',
+		'Supplier',
+		'On Hand',
+		'Unit Cost',
+		'Unit Price',
+		'Lead Time (days)',
+		'MOQ',
+	],
+];
 for (const location of LOCATIONS) {
 	for (const item of items) {
 		const scale = location.code.startsWith('DC') ? 8 : 1;
@@ -63,7 +87,9 @@ for (const location of LOCATIONS) {
 
 // Sales lines, as an ERP exports them: usually one line per item and day, sometimes two (separate orders),
 // and none on days without sales. The node sums lines of the same day and item into daily demand.
-const demand: Array<Array<string | number>> = [['Workspace', 'Warehouse', 'SKU', 'Sales Date', 'Units']];
+const demand: Array<Array<string | number>> = [
+	['Workspace', 'Warehouse', 'SKU', 'Sales Date', 'Units'],
+];
 for (let day = DAYS - 1; day >= 0; day--) {
 	const date = new Date(LAST_DAY - day * 86_400_000).toISOString().slice(0, 10);
 	const weekend = [0, 6].includes(new Date(date).getUTCDay());
@@ -71,10 +97,16 @@ for (let day = DAYS - 1; day >= 0; day--) {
 		const scale = location.code.startsWith('DC') ? 4 : 1;
 		for (const item of items) {
 			if (rand() < 0.12) continue;
-			const units = Math.max(1, Math.round(item.baseDemand * scale * (weekend ? 1.4 : 1) * (0.5 + rand())));
+			const units = Math.max(
+				1,
+				Math.round(item.baseDemand * scale * (weekend ? 1.4 : 1) * (0.5 + rand())),
+			);
 			if (rand() < 0.05) {
 				const first = Math.ceil(units / 2);
-				demand.push([location.workspace, location.code, item.sku, date, first], [location.workspace, location.code, item.sku, date, units - first]);
+				demand.push(
+					[location.workspace, location.code, item.sku, date, first],
+					[location.workspace, location.code, item.sku, date, units - first],
+				);
 			} else {
 				demand.push([location.workspace, location.code, item.sku, date, units]);
 			}
@@ -84,4 +116,6 @@ for (let day = DAYS - 1; day >= 0; day--) {
 
 writeFileSync(join(DATA_DIR, 'inventory.csv'), csv(inventory));
 writeFileSync(join(DATA_DIR, 'demand.csv'), csv(demand));
-process.stdout.write(`examples/data: ${inventory.length - 1} inventory rows, ${demand.length - 1} demand lines\n`);
+process.stdout.write(
+	`examples/data: ${inventory.length - 1} inventory rows, ${demand.length - 1} demand lines\n`,
+);

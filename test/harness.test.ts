@@ -1,4 +1,3 @@
-/* eslint-disable */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -24,7 +23,13 @@ const TOKEN = 's3cret-token-4711';
 // ---- a tiny credential pair and node, defined here so the harness is proven on its own ----
 
 const credentialProperties: INodeProperties[] = [
-	{ displayName: 'Token', name: 'token', type: 'string', typeOptions: { password: true }, default: '' },
+	{
+		displayName: 'Token',
+		name: 'token',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+	},
 	{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: 'http://127.0.0.1:1' },
 ];
 
@@ -46,7 +51,10 @@ class EchoFnApi implements ICredentialType {
 	displayName = 'Echo Function API';
 	properties = credentialProperties;
 	async authenticate(credentials: IDataObject, options: IHttpRequestOptions) {
-		return { ...options, headers: { ...options.headers, Authorization: `Bearer ${credentials.token}` } };
+		return {
+			...options,
+			headers: { ...options.headers, Authorization: `Bearer ${credentials.token}` },
+		};
 	}
 }
 
@@ -62,8 +70,16 @@ class Echo implements INodeType {
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Accepted', 'Rejected'],
 		credentials: [
-			{ name: 'echoApi', required: true, displayOptions: { show: { authentication: ['echoApi'] } } },
-			{ name: 'echoFnApi', required: true, displayOptions: { show: { authentication: ['echoFnApi'] } } },
+			{
+				name: 'echoApi',
+				required: true,
+				displayOptions: { show: { authentication: ['echoApi'] } },
+			},
+			{
+				name: 'echoFnApi',
+				required: true,
+				displayOptions: { show: { authentication: ['echoFnApi'] } },
+			},
 		],
 		properties: [
 			{
@@ -98,7 +114,9 @@ class Echo implements INodeType {
 			if (this.continueOnFail()) {
 				return [[{ json: { error: (error as Error).message }, pairedItem }], []];
 			}
-			throw error instanceof NodeApiError ? error : new NodeApiError(this.getNode(), error as JsonObject);
+			throw error instanceof NodeApiError
+				? error
+				: new NodeApiError(this.getNode(), error as JsonObject);
 		}
 		const staticData = this.getWorkflowStaticData('node');
 		const run = ((staticData.runs as number | undefined) ?? 0) + 1;
@@ -135,11 +153,17 @@ async function readBody(req: IncomingMessage): Promise<IDataObject | undefined> 
 beforeAll(async () => {
 	server = createServer(async (req, res) => {
 		const body = await readBody(req);
-		received.push({ method: req.method, url: req.url, authorization: req.headers.authorization, body });
+		received.push({
+			method: req.method,
+			url: req.url,
+			authorization: req.headers.authorization,
+			body,
+		});
 		const reply = (status: number, payload: unknown) => {
 			res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
 		};
-		if (req.headers.authorization !== `Bearer ${TOKEN}`) return reply(401, { message: 'bad token' });
+		if (req.headers.authorization !== `Bearer ${TOKEN}`)
+			return reply(401, { message: 'bad token' });
 		if (req.url === '/whoami') return reply(200, { org: 'ACME' });
 		if (req.url === '/fail') return reply(422, { message: 'Row 2 is invalid' });
 		const rows = (body?.rows ?? []) as IDataObject[];
@@ -251,7 +275,11 @@ describe('runNode', () => {
 		});
 		expect(result.staticData).toEqual({});
 		// n8n's ErrorReporter logs the failure (with the axios stack), still without the token
-		expect(result.logs).toEqual(expect.arrayContaining([expect.stringMatching(/^error: Request failed with status code 422/)]));
+		expect(result.logs).toEqual(
+			expect.arrayContaining([
+				expect.stringMatching(/^error: Request failed with status code 422/),
+			]),
+		);
 		expect(result.logs.join('\n')).not.toContain(TOKEN);
 	});
 
@@ -290,10 +318,16 @@ describe('runNode', () => {
 	});
 
 	it('keeps the logs of overlapping runs apart', async () => {
-		const results = await Promise.all([echoRun(), echoRun({ parameters: { path: '/fail' } }), echoRun()]);
+		const results = await Promise.all([
+			echoRun(),
+			echoRun({ parameters: { path: '/fail' } }),
+			echoRun(),
+		]);
 
 		for (const { logs } of results) {
-			expect(logs.filter((line) => line.startsWith('debug: Workflow execution started'))).toHaveLength(1);
+			expect(
+				logs.filter((line) => line.startsWith('debug: Workflow execution started')),
+			).toHaveLength(1);
 		}
 		expect(results.map(({ error }) => error?.httpCode)).toEqual([undefined, '422', undefined]);
 		expect(results[1].logs.some((line) => line.startsWith('error:'))).toBe(true);
@@ -304,8 +338,22 @@ describe('runNode', () => {
 describe('runWorkflowFrom', () => {
 	const workflow = {
 		nodes: [
-			{ id: '1', name: 'Note', type: 'n8n-nodes-base.stickyNote', typeVersion: 1, position: [0, 0] as [number, number], parameters: { content: 'hi' } },
-			{ id: '2', name: 'Read CSV', type: 'n8n-nodes-base.extractFromFile', typeVersion: 1, position: [200, 0] as [number, number], parameters: {} },
+			{
+				id: '1',
+				name: 'Note',
+				type: 'n8n-nodes-base.stickyNote',
+				typeVersion: 1,
+				position: [0, 0] as [number, number],
+				parameters: { content: 'hi' },
+			},
+			{
+				id: '2',
+				name: 'Read CSV',
+				type: 'n8n-nodes-base.extractFromFile',
+				typeVersion: 1,
+				position: [200, 0] as [number, number],
+				parameters: {},
+			},
 			{
 				id: '3',
 				name: 'Send to Echo',
@@ -315,7 +363,14 @@ describe('runWorkflowFrom', () => {
 				parameters: { path: '/echo' },
 				credentials: { echoApi: { id: 'x1', name: 'Echo account' } },
 			},
-			{ id: '4', name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [600, 0] as [number, number], parameters: {} },
+			{
+				id: '4',
+				name: 'Done',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [600, 0] as [number, number],
+				parameters: {},
+			},
 		],
 		connections: {
 			'Read CSV': { main: [[{ node: 'Send to Echo', type: 'main' as const, index: 0 }]] },
@@ -350,14 +405,22 @@ describe('runWorkflowFrom', () => {
 
 describe('testCredential', () => {
 	it('reports OK for a valid token', async () => {
-		const result = await testCredential({ credentialType: new EchoApi(), credentials: { token: TOKEN, baseUrl } });
+		const result = await testCredential({
+			credentialType: new EchoApi(),
+			credentials: { token: TOKEN, baseUrl },
+		});
 
 		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
-		expect(received).toEqual([{ method: 'GET', url: '/whoami', authorization: `Bearer ${TOKEN}`, body: undefined }]);
+		expect(received).toEqual([
+			{ method: 'GET', url: '/whoami', authorization: `Bearer ${TOKEN}`, body: undefined },
+		]);
 	});
 
 	it('reports an Error for a 401', async () => {
-		const result = await testCredential({ credentialType: new EchoApi(), credentials: { token: 'wrong', baseUrl } });
+		const result = await testCredential({
+			credentialType: new EchoApi(),
+			credentials: { token: 'wrong', baseUrl },
+		});
 
 		expect(result).toEqual({ status: 'Error', message: 'Unauthorized' });
 	});

@@ -1,4 +1,3 @@
-/* eslint-disable */
 /** Shared test setup: the real sandbox on 127.0.0.1 and the Paqtana node run through n8n's WorkflowExecute. */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
@@ -48,7 +47,11 @@ export interface RunOptions {
 
 export async function runPaqtana(sandbox: Sandbox, options: RunOptions): Promise<RunNodeResult> {
 	const input = options.input as Array<IDataObject | INodeExecutionData>;
-	const asItems = input.map((entry) => ('json' in entry && typeof entry.json === 'object' ? (entry as INodeExecutionData) : { json: entry as IDataObject }));
+	const asItems = input.map((entry) =>
+		'json' in entry && typeof entry.json === 'object'
+			? (entry as INodeExecutionData)
+			: { json: entry as IDataObject },
+	);
 	return runNode({
 		nodeType: new Paqtana(),
 		credentialTypes: [new PaqtanaApi()],
@@ -62,9 +65,20 @@ export async function runPaqtana(sandbox: Sandbox, options: RunOptions): Promise
 
 /** Every string the node produced or logged, for secret checks. */
 export function everything(result: RunNodeResult): string {
-	return JSON.stringify({ outputs: result.outputs, error: result.error, hints: result.hints, logs: result.logs, runData: result.runData });
+	return JSON.stringify({
+		outputs: result.outputs,
+		error: result.error,
+		hints: result.hints,
+		logs: result.logs,
+		runData: result.runData,
+	});
 }
 
-export function demandRow(day: string, code: string, quantity: number, location = 'WH1'): IDataObject {
+export function demandRow(
+	day: string,
+	code: string,
+	quantity: number,
+	location = 'WH1',
+): IDataObject {
 	return { Warehouse: location, SKU: code, Date: day, Qty: quantity };
 }

@@ -1,4 +1,10 @@
-import { type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription, NodeConnectionTypes } from 'n8n-workflow';
+import {
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	NodeConnectionTypes,
+} from 'n8n-workflow';
 
 import * as historicalDemand from './actions/historicalDemand/HistoricalDemand.resource';
 import * as masterInventory from './actions/masterInventory/MasterInventory.resource';
@@ -12,8 +18,10 @@ export class Paqtana implements INodeType {
 		icon: { light: 'file:paqtana.svg', dark: 'file:paqtana.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ { replace: "Replace master inventory", upsert: "Upsert historical demand" }[$parameter["operation"]] }}',
-		description: 'Send master inventory and historical demand to Paqtana for purchase-order suggestions',
+		subtitle:
+			'={{ { replace: "Replace master inventory", upsert: "Upsert historical demand" }[$parameter["operation"]] }}',
+		description:
+			'Send master inventory and historical demand to Paqtana for purchase-order suggestions',
 		defaults: { name: 'Paqtana' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -18,7 +18,6 @@ export function datasetResource(dataset: Dataset): 'historicalDemand' | 'masterI
 	return dataset.startsWith('demand') ? 'historicalDemand' : 'masterInventory';
 }
 
-
 const LOCATIONS = ['WH-BERLIN', 'WH-HAMBURG', 'STORE-0142', 'STORE-0387'];
 const WORKSPACE = 'EU-RETAIL';
 const DAYS_PER_YEAR = 365;
@@ -42,20 +41,35 @@ function units(random: () => number): number {
 /** `size` demand input items: item-major, like an export sorted by item, location and day. */
 export function demandItems(size: number, style: ValueStyle): INodeExecutionData[] {
 	const random = mulberry32(6);
-	const dayTexts = Array.from({ length: DAYS_PER_YEAR }, (_, d) => new Date(FIRST_DAY_MS + d * DAY_MS).toISOString().slice(0, 10));
+	const dayTexts = Array.from({ length: DAYS_PER_YEAR }, (_, d) =>
+		new Date(FIRST_DAY_MS + d * DAY_MS).toISOString().slice(0, 10),
+	);
 	const items: INodeExecutionData[] = [];
 	const row = (item: number, location: string, day: number): IDataObject => {
 		const quantity = units(random);
 		return style === 'csv'
-			? { Workspace: WORKSPACE, Warehouse: location, SKU: skuCode(item), 'Sales Date': dayTexts[day], Units: String(quantity) }
-			: { Workspace: WORKSPACE, Warehouse: location, SKU: skuCode(item), 'Sales Date': new Date(FIRST_DAY_MS + day * DAY_MS), Units: quantity };
+			? {
+					Workspace: WORKSPACE,
+					Warehouse: location,
+					SKU: skuCode(item),
+					'Sales Date': dayTexts[day],
+					Units: String(quantity),
+				}
+			: {
+					Workspace: WORKSPACE,
+					Warehouse: location,
+					SKU: skuCode(item),
+					'Sales Date': new Date(FIRST_DAY_MS + day * DAY_MS),
+					Units: quantity,
+				};
 	};
 	for (let item = 0; items.length < size; item++) {
 		for (const location of LOCATIONS) {
 			for (let day = 0; day < DAYS_PER_YEAR && items.length < size; day++) {
 				if (random() >= SALES_DAY_SHARE) continue;
 				items.push({ json: row(item, location, day) });
-				if (random() < REPEATED_LINE_SHARE && items.length < size) items.push({ json: row(item, location, day) });
+				if (random() < REPEATED_LINE_SHARE && items.length < size)
+					items.push({ json: row(item, location, day) });
 			}
 		}
 	}
@@ -63,8 +77,18 @@ export function demandItems(size: number, style: ValueStyle): INodeExecutionData
 }
 
 const PRODUCTS = [
-	'Organic Rolled Oats', 'Crème Fraîche', 'Basmati Rice', 'Müsli Classic', 'Espresso Beans', 'Olive Oil Extra Virgin',
-	'Sparkling Water', 'Whole Wheat Pasta', 'Dark Chocolate 70%', 'Tomato Passata', 'Greek Yoghurt', 'Peanut Butter "Crunchy"',
+	'Organic Rolled Oats',
+	'Crème Fraîche',
+	'Basmati Rice',
+	'Müsli Classic',
+	'Espresso Beans',
+	'Olive Oil Extra Virgin',
+	'Sparkling Water',
+	'Whole Wheat Pasta',
+	'Dark Chocolate 70%',
+	'Tomato Passata',
+	'Greek Yoghurt',
+	'Peanut Butter "Crunchy"',
 ];
 const PACKS = ['250 g', '500 g', '1 kg', '6 × 1.5 l', '12 pcs', '400 ml'];
 const SUPPLIERS = ['Nordmühle GmbH', 'Agrarco BV', 'Café Import Ltd', 'Hanse Foods', 'Olivar S.L.'];

@@ -14,7 +14,13 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { buildBatches } from '../../nodes/Paqtana/helpers/batching';
 import { describeKey, prepareRows } from '../../nodes/Paqtana/helpers/prepareRows';
-import { compileRowSerializer, DEFAULT_MAX_BODY_BYTES, FIELDS, KEY_FIELDS, type ResourceName } from '../../nodes/Paqtana/helpers/wireFormat';
+import {
+	compileRowSerializer,
+	DEFAULT_MAX_BODY_BYTES,
+	FIELDS,
+	KEY_FIELDS,
+	type ResourceName,
+} from '../../nodes/Paqtana/helpers/wireFormat';
 import { collectGarbage, heapNow } from './memory';
 
 const SAMPLES_WHILE_PREPARING = 20;
@@ -37,7 +43,11 @@ function liveHeap(): number {
 }
 
 /** The same items, every `interval`-th one sampling the live heap when the node reads its `json`. */
-function sampledItems(items: INodeExecutionData[], interval: number, sample: () => void): Array<{ json: IDataObject }> {
+function sampledItems(
+	items: INodeExecutionData[],
+	interval: number,
+	sample: () => void,
+): Array<{ json: IDataObject }> {
 	return items.map((item, index) =>
 		index % interval === interval - 1
 			? {
@@ -52,9 +62,13 @@ function sampledItems(items: INodeExecutionData[], interval: number, sample: () 
 
 export function measureLiveMemory(items: INodeExecutionData[], resource: ResourceName): LiveMemory {
 	let whilePreparing = 0;
-	const sampling = sampledItems(items, Math.max(1, Math.floor(items.length / SAMPLES_WHILE_PREPARING)), () => {
-		whilePreparing = Math.max(whilePreparing, liveHeap());
-	});
+	const sampling = sampledItems(
+		items,
+		Math.max(1, Math.floor(items.length / SAMPLES_WHILE_PREPARING)),
+		() => {
+			whilePreparing = Math.max(whilePreparing, liveHeap());
+		},
+	);
 	const baselineHeap = liveHeap();
 	// As prepareUpload calls them, with the node's default options.
 	const prepared = prepareRows(sampling, 'auto', {
@@ -67,7 +81,12 @@ export function measureLiveMemory(items: INodeExecutionData[], resource: Resourc
 	});
 	const afterPreparing = liveHeap();
 	const keyFields = KEY_FIELDS[resource];
-	const batches = buildBatches(prepared, compileRowSerializer(FIELDS[resource]), (row) => describeKey(row, keyFields), DEFAULT_MAX_BODY_BYTES);
+	const batches = buildBatches(
+		prepared,
+		compileRowSerializer(FIELDS[resource]),
+		(row) => describeKey(row, keyFields),
+		DEFAULT_MAX_BODY_BYTES,
+	);
 	const afterBatching = liveHeap();
 	if (!Array.isArray(batches)) throw new Error('a row did not fit in a request');
 	return {

@@ -34,7 +34,9 @@ export function collectGarbage(): void {
 
 /** V8's used heap plus its external memory, now. */
 export function heapNow(): { heap: number; external: number } {
-	const { used_heap_size: used, external_memory: external } = getHeapStatistics() as ReturnType<typeof getHeapStatistics> & { external_memory: number };
+	const { used_heap_size: used, external_memory: external } = getHeapStatistics() as ReturnType<
+		typeof getHeapStatistics
+	> & { external_memory: number };
 	return { heap: used + external, external };
 }
 
@@ -50,7 +52,11 @@ interface Measurement {
 
 function startMeasurement(): Measurement {
 	collectGarbage();
-	const measurement = { baseline: heapNow(), baselineRss: process.memoryUsage.rss(), profiler: new GCProfiler() };
+	const measurement = {
+		baseline: heapNow(),
+		baselineRss: process.memoryUsage.rss(),
+		profiler: new GCProfiler(),
+	};
 	measurement.profiler.start();
 	return measurement;
 }
@@ -89,7 +95,9 @@ export function measurePhase<T>(phase: () => T): { result: T; memory: PhaseMemor
 	return { result, memory: finishMeasurement(measurement) };
 }
 
-export async function measureAsyncPhase<T>(phase: () => Promise<T>): Promise<{ result: T; memory: PhaseMemory }> {
+export async function measureAsyncPhase<T>(
+	phase: () => Promise<T>,
+): Promise<{ result: T; memory: PhaseMemory }> {
 	const measurement = startMeasurement();
 	const result = await phase();
 	return { result, memory: finishMeasurement(measurement) };

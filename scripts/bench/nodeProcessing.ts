@@ -3,9 +3,20 @@
  * validate, deduplicate, serialise, batch), without n8n's engine: a minimal execution context answers the
  * few parameter reads it makes.
  */
-import type { IExecuteFunctions, INode, INodeExecutionData, INodeParameters, NodeParameterValueType } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	NodeParameterValueType,
+} from 'n8n-workflow';
 
-import { type PreparedUpload, prepareUpload, readOptions, readUploadSettings } from '../../nodes/Paqtana/actions/upload';
+import {
+	type PreparedUpload,
+	prepareUpload,
+	readOptions,
+	readUploadSettings,
+} from '../../nodes/Paqtana/actions/upload';
 import type { ResourceName } from '../../nodes/Paqtana/helpers/wireFormat';
 
 /** The node's parameters as a freshly added node saves them: auto-mapping and default options. */
@@ -32,15 +43,25 @@ function executionContext(parameters: INodeParameters): IExecuteFunctions {
 	const context: Pick<IExecuteFunctions, 'getNode' | 'getNodeParameter'> = {
 		getNode: () => node,
 		getNodeParameter: ((name: string, _itemIndex: number, fallback?: unknown) =>
-			(parameters[name] as NodeParameterValueType | undefined) ?? fallback) as IExecuteFunctions['getNodeParameter'],
+			(parameters[name] as NodeParameterValueType | undefined) ??
+			fallback) as IExecuteFunctions['getNodeParameter'],
 	};
 	return context as IExecuteFunctions;
 }
 
-export function processLikeTheNode(items: INodeExecutionData[], resource: ResourceName): PreparedUpload {
+export function processLikeTheNode(
+	items: INodeExecutionData[],
+	resource: ResourceName,
+): PreparedUpload {
 	const context = executionContext(defaultParameters(resource));
 	const options = readOptions.call(context);
 	const settings = readUploadSettings.call(context, resource, options);
 	// The operations' defaults: demand sums duplicate lines, inventory refuses them.
-	return prepareUpload.call(context, items, settings, options, resource === 'historicalDemand' ? 'sum' : 'error');
+	return prepareUpload.call(
+		context,
+		items,
+		settings,
+		options,
+		resource === 'historicalDemand' ? 'sum' : 'error',
+	);
 }

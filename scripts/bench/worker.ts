@@ -19,7 +19,14 @@ export type Job =
 	| { kind: 'timing'; dataset: Dataset; size: number; runs: number }
 	| { kind: 'heap'; dataset: Dataset; size: number; subject: 'node' | 'stringify' }
 	| { kind: 'live'; dataset: Dataset; size: number }
-	| { kind: 'engine'; dataset: Dataset; size: number; baseUrl: string; orgCode: string; token: string }
+	| {
+			kind: 'engine';
+			dataset: Dataset;
+			size: number;
+			baseUrl: string;
+			orgCode: string;
+			token: string;
+	  }
 	| { kind: 'validation'; size: number; runs: number };
 
 export interface TimingResult {
@@ -85,8 +92,14 @@ function time(action: () => unknown): number {
 }
 
 /** The node's batches must be exactly what JSON.stringify makes of the same rows, split at row boundaries. */
-function checkSamePayload(batches: ReadonlyArray<{ body: string }>, rows: unknown[], dataset: Dataset): void {
-	if (batches.map((batch) => batch.body.slice(1, -1)).join(',') !== JSON.stringify(rows).slice(1, -1)) {
+function checkSamePayload(
+	batches: ReadonlyArray<{ body: string }>,
+	rows: unknown[],
+	dataset: Dataset,
+): void {
+	if (
+		batches.map((batch) => batch.body.slice(1, -1)).join(',') !== JSON.stringify(rows).slice(1, -1)
+	) {
 		throw new Error(`${dataset}: the node's payload differs from JSON.stringify of the same rows`);
 	}
 }
@@ -119,7 +132,9 @@ function timing(dataset: Dataset, size: number, runs: number): TimingResult {
 function heap(dataset: Dataset, size: number, subject: 'node' | 'stringify'): HeapResult {
 	const items = datasetItems(dataset, size);
 	if (subject === 'node') {
-		const { result, memory } = measurePhase(() => processLikeTheNode(items, datasetResource(dataset)));
+		const { result, memory } = measurePhase(() =>
+			processLikeTheNode(items, datasetResource(dataset)),
+		);
 		return { kind: 'heap', payloadBytes: payloadOf(result.batches).payloadBytes, memory };
 	}
 	const rows = finalRows(items, dataset);
@@ -179,7 +194,11 @@ function validation(size: number, runs: number): ValidationResult {
 async function run(job: Job): Promise<JobResult> {
 	if (job.kind === 'timing') return timing(job.dataset, job.size, job.runs);
 	if (job.kind === 'heap') return heap(job.dataset, job.size, job.subject);
-	if (job.kind === 'live') return { kind: 'live', ...measureLiveMemory(datasetItems(job.dataset, job.size), datasetResource(job.dataset)) };
+	if (job.kind === 'live')
+		return {
+			kind: 'live',
+			...measureLiveMemory(datasetItems(job.dataset, job.size), datasetResource(job.dataset)),
+		};
 	if (job.kind === 'engine') return await engine(job);
 	return validation(job.size, job.runs);
 }
@@ -188,7 +207,13 @@ process.once('message', (job: Job) => {
 	run(job).then(
 		(result) => process.send!(result, () => process.exit(0)),
 		(error: unknown) => {
-			process.send!({ kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1));
+			process.send!(
+				{
+					kind: 'error',
+					message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+				},
+				() => process.exit(1),
+			);
 		},
 	);
 });

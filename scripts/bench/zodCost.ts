@@ -5,7 +5,12 @@
  */
 import { z as z4 } from 'zod/v4';
 
-import { compileRowCheck, isIsoDay, rowSchema, type WireField } from '../../nodes/Paqtana/helpers/wireFormat';
+import {
+	compileRowCheck,
+	isIsoDay,
+	rowSchema,
+	type WireField,
+} from '../../nodes/Paqtana/helpers/wireFormat';
 import { median } from './stats';
 
 /** `rowSchema`'s rules, field by field, in zod 4. Checked against `rowSchema` on every benchmarked row. */
@@ -17,8 +22,14 @@ function rowSchemaZod4(fields: readonly WireField[]) {
 			schema = z4.number({ message: 'must be a number' });
 		} else {
 			let text = z4.string({ message: 'must be text' }).min(1, { message: 'must not be empty' });
-			if (field.maxLength !== undefined) text = text.max(field.maxLength, { message: `must be at most ${field.maxLength} characters` });
-			schema = field.kind === 'date' ? text.refine(isIsoDay, { message: 'must be a calendar day (YYYY-MM-DD) that exists' }) : text;
+			if (field.maxLength !== undefined)
+				text = text.max(field.maxLength, {
+					message: `must be at most ${field.maxLength} characters`,
+				});
+			schema =
+				field.kind === 'date'
+					? text.refine(isIsoDay, { message: 'must be a calendar day (YYYY-MM-DD) that exists' })
+					: text;
 		}
 		shape[field.id] = field.required ? schema : schema.optional();
 	}
@@ -43,7 +54,8 @@ function timeAll<T>(rows: readonly T[], check: (row: T) => boolean): number {
 	let held = 0;
 	for (const row of rows) if (check(row)) held++;
 	const elapsed = performance.now() - started;
-	if (held !== rows.length) throw new Error(`the check failed on ${rows.length - held} of ${rows.length} rows`);
+	if (held !== rows.length)
+		throw new Error(`the check failed on ${rows.length - held} of ${rows.length} rows`);
 	return elapsed;
 }
 
@@ -59,10 +71,16 @@ function brokenRows(valid: readonly Row[], count: number): Row[] {
 			return copy;
 		},
 	];
-	return Array.from({ length: count }, (_, i) => breakages[i % breakages.length](valid[i % valid.length]));
+	return Array.from({ length: count }, (_, i) =>
+		breakages[i % breakages.length](valid[i % valid.length]),
+	);
 }
 
-export function measureValidation(fields: readonly WireField[], rows: readonly Row[], runs: number): ValidationTimes {
+export function measureValidation(
+	fields: readonly WireField[],
+	rows: readonly Row[],
+	runs: number,
+): ValidationTimes {
 	const zod3 = rowSchema(fields);
 	const zod4 = rowSchemaZod4(fields);
 	const compiled = compileRowCheck(fields);
@@ -71,16 +89,31 @@ export function measureValidation(fields: readonly WireField[], rows: readonly R
 	const valuesOf = (row: Row) => fields.map((field) => row[field.id]);
 	const rowValues = rows.map(valuesOf);
 	for (const row of broken) {
-		const verdicts = [zod3.safeParse(row).success, zod4.safeParse(row).success, compiled(valuesOf(row), 0)];
-		if (verdicts.some((verdict) => verdict)) throw new Error(`a broken row passed validation: ${JSON.stringify(row)}`);
+		const verdicts = [
+			zod3.safeParse(row).success,
+			zod4.safeParse(row).success,
+			compiled(valuesOf(row), 0),
+		];
+		if (verdicts.some((verdict) => verdict))
+			throw new Error(`a broken row passed validation: ${JSON.stringify(row)}`);
 	}
-	const samples = { zod3: [] as number[], zod4: [] as number[], compiled: [] as number[], zod3Explain: [] as number[], zod4Explain: [] as number[] };
+	const samples = {
+		zod3: [] as number[],
+		zod4: [] as number[],
+		compiled: [] as number[],
+		zod3Explain: [] as number[],
+		zod4Explain: [] as number[],
+	};
 	for (let run = 0; run < runs; run++) {
 		samples.zod3.push(timeAll(rows, (row) => zod3.safeParse(row).success));
 		samples.zod4.push(timeAll(rows, (row) => zod4.safeParse(row).success));
 		samples.compiled.push(timeAll(rowValues, (values) => compiled(values, 0)));
-		samples.zod3Explain.push(timeAll(broken, (row) => zod3.safeParse(row).error?.issues[0]?.message !== undefined));
-		samples.zod4Explain.push(timeAll(broken, (row) => zod4.safeParse(row).error?.issues[0]?.message !== undefined));
+		samples.zod3Explain.push(
+			timeAll(broken, (row) => zod3.safeParse(row).error?.issues[0]?.message !== undefined),
+		);
+		samples.zod4Explain.push(
+			timeAll(broken, (row) => zod4.safeParse(row).error?.issues[0]?.message !== undefined),
+		);
 	}
 	return {
 		rows: rows.length,

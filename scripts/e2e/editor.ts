@@ -14,220 +14,305 @@ import { CREDENTIAL_NAME, PAQTANA_NODE_NAME } from './examples';
 import type { Sandbox } from '../../sandbox/server';
 
 export interface EditorCheckOptions {
-  checks: Checks;
-  label: string;
-  url: string;
-  sandbox: Sandbox;
-  owner: { email: string; password: string };
-  inventoryWorkflowId: string;
-  demandWorkflowId: string;
-  /** The demand example with every field mapped by an expression (for the mapping screenshot). */
-  manualMappingWorkflowId: string;
-  expectedInventoryRows: number;
-  /** Where node-creator.png, node-panel-mapping.png, executed-workflow.png and executed-node-output.png go. */
-  screenshotsDir: string;
-  /** Failure screenshots. */
-  debugDir: string;
+	checks: Checks;
+	label: string;
+	url: string;
+	sandbox: Sandbox;
+	owner: { email: string; password: string };
+	inventoryWorkflowId: string;
+	demandWorkflowId: string;
+	/** The demand example with every field mapped by an expression (for the mapping screenshot). */
+	manualMappingWorkflowId: string;
+	expectedInventoryRows: number;
+	/** Where node-creator.png, node-panel-mapping.png, executed-workflow.png and executed-node-output.png go. */
+	screenshotsDir: string;
+	/** Failure screenshots. */
+	debugDir: string;
 }
 
 const VIEWPORT = { width: 1440, height: 900 };
 
 /** Installs Debian's chromium with apt-get when it is missing and we are root (a fresh CI machine). */
 export async function ensureChromium(logFile: string): Promise<void> {
-  if (existsSync(CHROMIUM)) return;
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  assert(root && existsSync('/usr/bin/apt-get'), `${CHROMIUM} not found: install Debian's chromium (sudo apt-get install -y chromium)`);
-  process.stdout.write('  … installing Debian\'s chromium with apt-get (about 1 min)\n');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await runOk('apt-get', ['update'], { env, timeoutMs: 300_000, logFile });
-  await runOk('apt-get', ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation'], { env, timeoutMs: 600_000, logFile });
-  assert(existsSync(CHROMIUM), `apt-get installed chromium, but ${CHROMIUM} is still missing`);
+	if (existsSync(CHROMIUM)) return;
+	const root = typeof process.getuid === 'function' && process.getuid() === 0;
+	assert(
+		root && existsSync('/usr/bin/apt-get'),
+		`${CHROMIUM} not found: install Debian's chromium (sudo apt-get install -y chromium)`,
+	);
+	process.stdout.write("  … installing Debian's chromium with apt-get (about 1 min)\n");
+	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	await runOk('apt-get', ['update'], { env, timeoutMs: 300_000, logFile });
+	await runOk(
+		'apt-get',
+		['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation'],
+		{ env, timeoutMs: 600_000, logFile },
+	);
+	assert(existsSync(CHROMIUM), `apt-get installed chromium, but ${CHROMIUM} is still missing`);
 }
 
 export async function launchChromium(): Promise<Browser> {
-  assert(existsSync(CHROMIUM), `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)`);
-  // Loaded lazily so the CLI part of the e2e runs even where playwright-core is absent.
-  const { chromium, selectors } = await import('playwright-core');
-  // n8n marks its elements with data-test-id (Playwright's default is data-testid).
-  selectors.setTestIdAttribute('data-test-id');
-  return await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run', '--no-default-browser-check'],
-  });
+	assert(
+		existsSync(CHROMIUM),
+		`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)`,
+	);
+	// Loaded lazily so the CLI part of the e2e runs even where playwright-core is absent.
+	const { chromium, selectors } = await import('playwright-core');
+	// n8n marks its elements with data-test-id (Playwright's default is data-testid).
+	selectors.setTestIdAttribute('data-test-id');
+	return await chromium.launch({
+		executablePath: CHROMIUM,
+		headless: true,
+		args: [
+			'--no-sandbox',
+			'--disable-dev-shm-usage',
+			'--disable-gpu',
+			'--no-first-run',
+			'--no-default-browser-check',
+		],
+	});
 }
 
 export async function runEditorChecks(o: EditorCheckOptions): Promise<void> {
-  const { checks, label } = o;
-  mkdirSync(o.screenshotsDir, { recursive: true });
-  mkdirSync(o.debugDir, { recursive: true });
-  const browser = await checks.check(`${label}: Chromium starts (${CHROMIUM}, playwright-core)`, async () => {
-    await ensureChromium(join(o.debugDir, 'apt-get.log'));
-    return await launchChromium();
-  });
-  if (!browser) return;
-  const outside: string[] = [];
-  try {
-    const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'en-US', timezoneId: 'UTC' });
-    context.setDefaultTimeout(30_000);
-    const page = await context.newPage();
-    // "Leave without saving?" (beforeunload) after looking at a changed node: leave.
-    page.on('dialog', (dialog) => void dialog.accept().catch(() => undefined));
-    // Loopback only: anything else is blocked and recorded.
-    await context.route(
-      (url) => !['127.0.0.1', 'localhost'].includes(url.hostname) && !['data:', 'blob:'].includes(url.protocol),
-      async (route) => {
-        outside.push(route.request().url());
-        await route.abort('blockedbyclient');
-      },
-    );
-    const guard = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> =>
-      await checks.check(`${label}: ${name}`, async () => {
-        try {
-          return await fn();
-        } catch (error) {
-          await page.screenshot({ path: join(o.debugDir, `${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) }).catch(() => undefined);
-          throw error;
-        }
-      });
+	const { checks, label } = o;
+	mkdirSync(o.screenshotsDir, { recursive: true });
+	mkdirSync(o.debugDir, { recursive: true });
+	const browser = await checks.check(
+		`${label}: Chromium starts (${CHROMIUM}, playwright-core)`,
+		async () => {
+			await ensureChromium(join(o.debugDir, 'apt-get.log'));
+			return await launchChromium();
+		},
+	);
+	if (!browser) return;
+	const outside: string[] = [];
+	try {
+		const context = await browser.newContext({
+			viewport: VIEWPORT,
+			deviceScaleFactor: 1,
+			locale: 'en-US',
+			timezoneId: 'UTC',
+		});
+		context.setDefaultTimeout(30_000);
+		const page = await context.newPage();
+		// "Leave without saving?" (beforeunload) after looking at a changed node: leave.
+		page.on('dialog', (dialog) => void dialog.accept().catch(() => undefined));
+		// Loopback only: anything else is blocked and recorded.
+		await context.route(
+			(url) =>
+				!['127.0.0.1', 'localhost'].includes(url.hostname) &&
+				!['data:', 'blob:'].includes(url.protocol),
+			async (route) => {
+				outside.push(route.request().url());
+				await route.abort('blockedbyclient');
+			},
+		);
+		const guard = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> =>
+			await checks.check(`${label}: ${name}`, async () => {
+				try {
+					return await fn();
+				} catch (error) {
+					await page
+						.screenshot({
+							path: join(o.debugDir, `${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`),
+						})
+						.catch(() => undefined);
+					throw error;
+				}
+			});
 
-    const loggedIn = await guard('log in to the editor', async () => {
-      const response = await page.request.post(`${o.url}/rest/login`, {
-        data: { emailOrLdapLoginId: o.owner.email, email: o.owner.email, password: o.owner.password },
-      });
-      assert(response.ok(), `login answered HTTP ${response.status()}`);
-      return true;
-    });
-    if (!loggedIn) return;
+		const loggedIn = await guard('log in to the editor', async () => {
+			const response = await page.request.post(`${o.url}/rest/login`, {
+				data: {
+					emailOrLdapLoginId: o.owner.email,
+					email: o.owner.email,
+					password: o.owner.password,
+				},
+			});
+			assert(response.ok(), `login answered HTTP ${response.status()}`);
+			return true;
+		});
+		if (!loggedIn) return;
 
-    await guard('node creator finds "Paqtana" and shows both actions', async () => {
-      await openWorkflow(page, o.url, o.inventoryWorkflowId);
-      await page.getByTestId('node-creator-plus-button').click();
-      const search = page.getByTestId('node-creator-search-bar');
-      await search.waitFor();
-      await search.fill('Paqtana');
-      const item = page.getByTestId('node-creator-item-name').getByText('Paqtana', { exact: true }).first();
-      await item.waitFor();
-      await item.click();
-      const creator = page.getByTestId('node-creator');
-      await creator.getByText('Replace the master inventory').waitFor();
-      await creator.getByText('Create or update historical demand by day and item').waitFor();
-      await settle(page);
-      await page.screenshot({ path: join(o.screenshotsDir, 'node-creator.png') });
-      await page.keyboard.press('Escape');
-    });
+		await guard('node creator finds "Paqtana" and shows both actions', async () => {
+			await openWorkflow(page, o.url, o.inventoryWorkflowId);
+			await page.getByTestId('node-creator-plus-button').click();
+			const search = page.getByTestId('node-creator-search-bar');
+			await search.waitFor();
+			await search.fill('Paqtana');
+			const item = page
+				.getByTestId('node-creator-item-name')
+				.getByText('Paqtana', { exact: true })
+				.first();
+			await item.waitFor();
+			await item.click();
+			const creator = page.getByTestId('node-creator');
+			await creator.getByText('Replace the master inventory').waitFor();
+			await creator.getByText('Create or update historical demand by day and item').waitFor();
+			await settle(page);
+			await page.screenshot({ path: join(o.screenshotsDir, 'node-creator.png') });
+			await page.keyboard.press('Escape');
+		});
 
-    await guard('node panel shows credential, resource, operation, field mapper with the Paqtana fields, and options', async () => {
-      await openWorkflow(page, o.url, o.demandWorkflowId);
-      await openNode(page, PAQTANA_NODE_NAME);
-      const ndv = page.getByTestId('ndv');
-      const credential = ndv.getByTestId('node-credentials-select');
-      await credential.waitFor();
-      assert((await inputValue(credential)).includes(CREDENTIAL_NAME), `credential selector does not show "${CREDENTIAL_NAME}"`);
-      await expectParameter(ndv, 'resource', 'Historical Demand');
-      await expectParameter(ndv, 'operation', 'Create or Update');
-      await ndv.getByTestId('resource-mapper-container').waitFor();
-      await openAddOption(ndv);
-      for (const option of ['Calculate Order Suggestions', 'Date Order', 'Decimal Separator', 'Dry Run', 'Duplicate Rows', 'On Invalid Rows']) {
-        await page.getByRole('option', { name: option }).first().waitFor();
-      }
-      await page.keyboard.press('Escape');
-      await chooseMappingMode(page, ndv, /manually/i);
-      const fields = ndv.getByTestId('mapping-fields-container');
-      for (const field of ['Workspace Code (workspaceCode)', 'Location (location)', 'Item Code (code)', 'Date (date)', 'Quantity (quantity)']) {
-        await fields.getByText(field).first().waitFor();
-      }
-      await settle(page);
-      await page.screenshot({ path: join(o.debugDir, 'example-node-panel-manual-mode.png') });
-    });
+		await guard(
+			'node panel shows credential, resource, operation, field mapper with the Paqtana fields, and options',
+			async () => {
+				await openWorkflow(page, o.url, o.demandWorkflowId);
+				await openNode(page, PAQTANA_NODE_NAME);
+				const ndv = page.getByTestId('ndv');
+				const credential = ndv.getByTestId('node-credentials-select');
+				await credential.waitFor();
+				assert(
+					(await inputValue(credential)).includes(CREDENTIAL_NAME),
+					`credential selector does not show "${CREDENTIAL_NAME}"`,
+				);
+				await expectParameter(ndv, 'resource', 'Historical Demand');
+				await expectParameter(ndv, 'operation', 'Create or Update');
+				await ndv.getByTestId('resource-mapper-container').waitFor();
+				await openAddOption(ndv);
+				for (const option of [
+					'Calculate Order Suggestions',
+					'Date Order',
+					'Decimal Separator',
+					'Dry Run',
+					'Duplicate Rows',
+					'On Invalid Rows',
+				]) {
+					await page.getByRole('option', { name: option }).first().waitFor();
+				}
+				await page.keyboard.press('Escape');
+				await chooseMappingMode(page, ndv, /manually/i);
+				const fields = ndv.getByTestId('mapping-fields-container');
+				for (const field of [
+					'Workspace Code (workspaceCode)',
+					'Location (location)',
+					'Item Code (code)',
+					'Date (date)',
+					'Quantity (quantity)',
+				]) {
+					await fields.getByText(field).first().waitFor();
+				}
+				await settle(page);
+				await page.screenshot({ path: join(o.debugDir, 'example-node-panel-manual-mode.png') });
+			},
+		);
 
-    await guard('node panel of a workflow mapped by hand shows each Paqtana field with its expression', async () => {
-      await openWorkflow(page, o.url, o.manualMappingWorkflowId);
-      await openNode(page, PAQTANA_NODE_NAME);
-      const ndv = page.getByTestId('ndv');
-      const fields = ndv.getByTestId('mapping-fields-container');
-      await fields.waitFor();
-      for (const field of ['Location (location)', 'Item Code (code)', 'Date (date)', 'Quantity (quantity)']) {
-        await fields.getByText(field).first().waitFor();
-      }
-      await fields.getByText('Warehouse').first().waitFor();
-      await settle(page);
-      await page.screenshot({ path: join(o.screenshotsDir, 'node-panel-mapping.png') });
-    });
+		await guard(
+			'node panel of a workflow mapped by hand shows each Paqtana field with its expression',
+			async () => {
+				await openWorkflow(page, o.url, o.manualMappingWorkflowId);
+				await openNode(page, PAQTANA_NODE_NAME);
+				const ndv = page.getByTestId('ndv');
+				const fields = ndv.getByTestId('mapping-fields-container');
+				await fields.waitFor();
+				for (const field of [
+					'Location (location)',
+					'Item Code (code)',
+					'Date (date)',
+					'Quantity (quantity)',
+				]) {
+					await fields.getByText(field).first().waitFor();
+				}
+				await fields.getByText('Warehouse').first().waitFor();
+				await settle(page);
+				await page.screenshot({ path: join(o.screenshotsDir, 'node-panel-mapping.png') });
+			},
+		);
 
-    await guard('executing the example workflow in the editor succeeds and shows the output items', async () => {
-      o.sandbox.reset();
-      await openWorkflow(page, o.url, o.inventoryWorkflowId);
-      await page.getByTestId('execute-workflow-button').click();
-      await page.locator('[data-test-id="canvas-node"][data-node-name="Send to Paqtana"] [data-test-id="canvas-node-status-success"]').waitFor({ timeout: 120_000 });
-      const stored = o.sandbox.inventory(SANDBOX_ORG).length;
-      assertEqual(stored, o.expectedInventoryRows, 'inventory rows stored by the editor run');
-      await settle(page);
-      await page.screenshot({ path: join(o.screenshotsDir, 'executed-workflow.png') });
-      await openNode(page, PAQTANA_NODE_NAME);
-      const output = page.getByTestId('output-panel');
-      await output.getByText(String(o.expectedInventoryRows)).first().waitFor();
-      await output.getByText(/Success/).first().waitFor();
-      await output.getByText(/Invalid Rows/).first().waitFor();
-      await settle(page);
-      // Opening the node must not change it (that would mark the run stale and the workflow unsaved).
-      assert(!(await output.getByTestId('node-run-info-stale').isVisible()), 'the output is marked stale right after the run');
-      await page.screenshot({ path: join(o.screenshotsDir, 'executed-node-output.png') });
-    });
+		await guard(
+			'executing the example workflow in the editor succeeds and shows the output items',
+			async () => {
+				o.sandbox.reset();
+				await openWorkflow(page, o.url, o.inventoryWorkflowId);
+				await page.getByTestId('execute-workflow-button').click();
+				await page
+					.locator(
+						'[data-test-id="canvas-node"][data-node-name="Send to Paqtana"] [data-test-id="canvas-node-status-success"]',
+					)
+					.waitFor({ timeout: 120_000 });
+				const stored = o.sandbox.inventory(SANDBOX_ORG).length;
+				assertEqual(stored, o.expectedInventoryRows, 'inventory rows stored by the editor run');
+				await settle(page);
+				await page.screenshot({ path: join(o.screenshotsDir, 'executed-workflow.png') });
+				await openNode(page, PAQTANA_NODE_NAME);
+				const output = page.getByTestId('output-panel');
+				await output.getByText(String(o.expectedInventoryRows)).first().waitFor();
+				await output
+					.getByText(/Success/)
+					.first()
+					.waitFor();
+				await output
+					.getByText(/Invalid Rows/)
+					.first()
+					.waitFor();
+				await settle(page);
+				// Opening the node must not change it (that would mark the run stale and the workflow unsaved).
+				assert(
+					!(await output.getByTestId('node-run-info-stale').isVisible()),
+					'the output is marked stale right after the run',
+				);
+				await page.screenshot({ path: join(o.screenshotsDir, 'executed-node-output.png') });
+			},
+		);
 
-    await checks.check(`${label}: no outside requests (n8n's own npm-registry lookup of community-node metadata is blocked)`, () => {
-      // The node panel footer of every community node makes n8n's editor fetch the package's metadata
-      // from registry.npmjs.org (and download counts from api.npmjs.org): n8n's behaviour, not this package's.
-      const unexpected = [...new Set(outside)].filter(
-        (u) => !/^https:\/\/registry\.npmjs\.org\/n8n-nodes-paqtana$/.test(u) && !/^https:\/\/api\.npmjs\.org\/downloads\/.*\/n8n-nodes-paqtana$/.test(u),
-      );
-      assert(unexpected.length === 0, `outside requests: ${unexpected.slice(0, 10).join(', ')}`);
-    });
-  } finally {
-    await browser.close().catch(() => undefined);
-  }
+		await checks.check(
+			`${label}: no outside requests (n8n's own npm-registry lookup of community-node metadata is blocked)`,
+			() => {
+				// The node panel footer of every community node makes n8n's editor fetch the package's metadata
+				// from registry.npmjs.org (and download counts from api.npmjs.org): n8n's behaviour, not this package's.
+				const unexpected = [...new Set(outside)].filter(
+					(u) =>
+						!/^https:\/\/registry\.npmjs\.org\/n8n-nodes-paqtana$/.test(u) &&
+						!/^https:\/\/api\.npmjs\.org\/downloads\/.*\/n8n-nodes-paqtana$/.test(u),
+				);
+				assert(unexpected.length === 0, `outside requests: ${unexpected.slice(0, 10).join(', ')}`);
+			},
+		);
+	} finally {
+		await browser.close().catch(() => undefined);
+	}
 }
 
 async function openWorkflow(page: Page, url: string, id: string): Promise<void> {
-  await page.goto(`${url}/workflow/${id}`);
-  await page.getByTestId('canvas-node').first().waitFor({ timeout: 60_000 });
-  await dismissPopups(page);
+	await page.goto(`${url}/workflow/${id}`);
+	await page.getByTestId('canvas-node').first().waitFor({ timeout: 60_000 });
+	await dismissPopups(page);
 }
 
 async function openNode(page: Page, name: string): Promise<void> {
-  const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
-  await node.dblclick();
-  await page.getByTestId('ndv').waitFor();
+	const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
+	await node.dblclick();
+	await page.getByTestId('ndv').waitFor();
 }
 
 async function expectParameter(ndv: Locator, name: string, value: string): Promise<void> {
-  const input = ndv.getByTestId(`parameter-input-${name}`).locator('input').first();
-  await input.waitFor();
-  assertEqual(await input.inputValue(), value, `parameter ${name}`);
+	const input = ndv.getByTestId(`parameter-input-${name}`).locator('input').first();
+	await input.waitFor();
+	assertEqual(await input.inputValue(), value, `parameter ${name}`);
 }
 
 async function chooseMappingMode(page: Page, ndv: Locator, mode: RegExp): Promise<void> {
-  await ndv.getByTestId('mapping-mode-select').click();
-  await page.getByRole('option', { name: mode }).first().click();
+	await ndv.getByTestId('mapping-mode-select').click();
+	await page.getByRole('option', { name: mode }).first().click();
 }
 
 async function openAddOption(ndv: Locator): Promise<void> {
-  await ndv.getByPlaceholder('Add option').first().click();
+	await ndv.getByPlaceholder('Add option').first().click();
 }
 
 async function inputValue(scope: Locator): Promise<string> {
-  const input = scope.locator('input').first();
-  return (await input.count()) > 0 ? await input.inputValue() : await scope.innerText();
+	const input = scope.locator('input').first();
+	return (await input.count()) > 0 ? await input.inputValue() : await scope.innerText();
 }
 
 async function dismissPopups(page: Page): Promise<void> {
-  for (const text of ['Got it', 'Skip', 'Close', 'Dismiss']) {
-    const button = page.getByRole('button', { name: text, exact: true });
-    if (await button.isVisible().catch(() => false)) await button.click().catch(() => undefined);
-  }
+	for (const text of ['Got it', 'Skip', 'Close', 'Dismiss']) {
+		const button = page.getByRole('button', { name: text, exact: true });
+		if (await button.isVisible().catch(() => false)) await button.click().catch(() => undefined);
+	}
 }
 
 /** Lets animations and lazy panels finish before a screenshot. */
 async function settle(page: Page): Promise<void> {
-  await page.waitForTimeout(800);
+	await page.waitForTimeout(800);
 }

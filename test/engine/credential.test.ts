@@ -1,4 +1,3 @@
-/* eslint-disable */
 import { PaqtanaApi } from '../../credentials/PaqtanaApi.credentials';
 import type { Sandbox } from '../../sandbox/server';
 import { testCredential } from '../harness';
@@ -11,13 +10,22 @@ beforeAll(async () => {
 afterAll(async () => sandbox.close());
 beforeEach(() => sandbox.reset());
 
-const test = (overrides: Record<string, string> = {}) => testCredential({ credentialType: new PaqtanaApi(), credentials: credentialsFor(sandbox, overrides) });
+const test = (overrides: Record<string, string> = {}) =>
+	testCredential({
+		credentialType: new PaqtanaApi(),
+		credentials: credentialsFor(sandbox, overrides),
+	});
 
 describe('the credential test proves token and org code without changing anything', () => {
 	it('passes with the right token and org, and stores nothing', async () => {
 		await expect(test()).resolves.toEqual({ status: 'OK', message: expect.any(String) });
 		const [request] = sandbox.requests();
-		expect(request).toMatchObject({ method: 'POST', path: `/v2/org/${encodeURIComponent(ORG)}/historical_demand`, status: 200, rows: 0 });
+		expect(request).toMatchObject({
+			method: 'POST',
+			path: `/v2/org/${encodeURIComponent(ORG)}/historical_demand`,
+			status: 200,
+			rows: 0,
+		});
 		expect(sandbox.demand(ORG)).toEqual([]);
 		expect(sandbox.calculations(ORG)).toEqual([]);
 	});
@@ -38,6 +46,11 @@ describe('the credential test proves token and org code without changing anythin
 	});
 
 	it('sends the Authorization header the HTTP Request node would use too', () => {
-		return expect(new PaqtanaApi().authenticate({ token: 't0k' }, { url: '/x', baseURL: 'https://api.paqtana.com' })).resolves.toMatchObject({ headers: { Authorization: 'Bearer t0k' } });
+		return expect(
+			new PaqtanaApi().authenticate(
+				{ token: 't0k' },
+				{ url: '/x', baseURL: 'https://api.paqtana.com' },
+			),
+		).resolves.toMatchObject({ headers: { Authorization: 'Bearer t0k' } });
 	});
 });

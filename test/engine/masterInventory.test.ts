@@ -1,4 +1,3 @@
-/* eslint-disable */
 import type { Sandbox } from '../../sandbox/server';
 import { inventoryParameters, ORG, runPaqtana, startTestSandbox } from '../support';
 
@@ -9,7 +8,12 @@ beforeAll(async () => {
 afterAll(async () => sandbox.close());
 beforeEach(() => sandbox.reset());
 
-const item = (warehouse: string, sku: string, onHand: number | string, extra: Record<string, unknown> = {}) => ({
+const item = (
+	warehouse: string,
+	sku: string,
+	onHand: number | string,
+	extra: Record<string, unknown> = {},
+) => ({
 	Warehouse: warehouse,
 	SKU: sku,
 	Description: `Item ${sku}`,
@@ -44,15 +48,28 @@ describe('Master Inventory → Replace All, through n8n’s engine into the sand
 		const [success, invalid] = second.outputs;
 		expect(invalid).toEqual([]);
 		expect(success).toHaveLength(1);
-		expect(success[0].json).toMatchObject({ resource: 'masterInventory', operation: 'replace', batch: 1, batches: 1, rows: 2, status: 200, attempts: 1 });
+		expect(success[0].json).toMatchObject({
+			resource: 'masterInventory',
+			operation: 'replace',
+			batch: 1,
+			batches: 1,
+			rows: 2,
+			status: 200,
+			attempts: 1,
+		});
 		expect(success[0].json.bytes).toBe(requests[1].bodyBytes);
 		expect(success[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
 	});
 
 	it('refuses a payload over the byte limit with a clear error and sends nothing', async () => {
 		const rows = Array.from({ length: 200 }, (_, i) => item('WH1', `SKU-${i}`, i));
-		const result = await runPaqtana(sandbox, { parameters: inventoryParameters({ maxBodyBytes: 2048 }), input: rows });
-		expect(result.error?.message).toMatch(/master inventory is .* over the .* request limit; nothing was sent/);
+		const result = await runPaqtana(sandbox, {
+			parameters: inventoryParameters({ maxBodyBytes: 2048 }),
+			input: rows,
+		});
+		expect(result.error?.message).toMatch(
+			/master inventory is .* over the .* request limit; nothing was sent/,
+		);
 		expect(result.error?.description).toMatch(/cannot be split/);
 		expect(sandbox.requests()).toHaveLength(0);
 		expect(sandbox.inventory(ORG)).toEqual([]);
@@ -64,7 +81,15 @@ describe('Master Inventory → Replace All, through n8n’s engine into the sand
 			input: [item('WH1', 'A', 1, { Category: 'Snacks', Shelf: 4 })],
 		});
 		expect(sandbox.inventory(ORG)).toEqual([
-			{ workspaceCode: 'MAIN', location: 'WH1', code: 'A', description: 'Item A', stock: 1, Category: 'Snacks', Shelf: 4 },
+			{
+				workspaceCode: 'MAIN',
+				location: 'WH1',
+				code: 'A',
+				description: 'Item A',
+				stock: 1,
+				Category: 'Snacks',
+				Shelf: 4,
+			},
 		]);
 	});
 
@@ -86,7 +111,10 @@ describe('Master Inventory → Replace All, through n8n’s engine into the sand
 					},
 				},
 			),
-			input: [{ 'Store No': 'S-1', item: 'abc', cents: 250 }, { 'Store No': 'S-2', item: 'xyz', cents: 99 }],
+			input: [
+				{ 'Store No': 'S-1', item: 'abc', cents: 250 },
+				{ 'Store No': 'S-2', item: 'xyz', cents: 99 },
+			],
 		});
 		expect(result.error).toBeUndefined();
 		expect(sandbox.inventory(ORG)).toEqual([

@@ -1,6 +1,11 @@
-/* eslint-disable */
 import type { Sandbox } from '../../sandbox/server';
-import { demandParameters, inventoryParameters, ORG, runPaqtana, startTestSandbox } from '../support';
+import {
+	demandParameters,
+	inventoryParameters,
+	ORG,
+	runPaqtana,
+	startTestSandbox,
+} from '../support';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -11,51 +16,134 @@ beforeEach(() => sandbox.reset());
 
 /** A sales export as it comes out of a European ERP via a spreadsheet: aliases, padding, serials, commas. */
 const salesExport = [
-	/* 0 */ { 'Site Code': ' STORE-1 ', 'Item No.': 'A-100', 'Sales Date': '27/11/2026', 'Units Sold': '1.234,5' },
-	/* 1 */ { 'Site Code': 'STORE-1', 'Item No.': 'A-100', 'Sales Date': '27/11/2026', 'Units Sold': '0,5' }, // same day and item: summed
+	/* 0 */ {
+		'Site Code': ' STORE-1 ',
+		'Item No.': 'A-100',
+		'Sales Date': '27/11/2026',
+		'Units Sold': '1.234,5',
+	},
+	/* 1 */ {
+		'Site Code': 'STORE-1',
+		'Item No.': 'A-100',
+		'Sales Date': '27/11/2026',
+		'Units Sold': '0,5',
+	}, // same day and item: summed
 	/* 2 */ { 'Site Code': 'STORE-1', 'Item No.': 'A-100', 'Sales Date': 46352, 'Units Sold': 3 }, // Excel serial for 2026-11-26
-	/* 3 */ { 'Site Code': 'STORE-2', 'Item No.': 10023, 'Sales Date': '2026-11-27T23:59:00-08:00', 'Units Sold': ' 7 ' }, // numeric SKU, date-time kept as written
+	/* 3 */ {
+		'Site Code': 'STORE-2',
+		'Item No.': 10023,
+		'Sales Date': '2026-11-27T23:59:00-08:00',
+		'Units Sold': ' 7 ',
+	}, // numeric SKU, date-time kept as written
 	/* 4 */ { 'Site Code': '', 'Item No.': '', 'Sales Date': '', 'Units Sold': '' }, // a blank spreadsheet line
-	/* 5 */ { 'Site Code': 'STORE-2', 'Item No.': 'B-7', 'Sales Date': '31/02/2026', 'Units Sold': '2' }, // impossible date
-	/* 6 */ { 'Site Code': 'STORE-2', 'Item No.': 'B-7', 'Sales Date': '01/12/2026', 'Units Sold': 'n/a' }, // text quantity
-	/* 7 */ { 'Site Code': 'STORE-2', 'Item No.': 'B-7', 'Sales Date': '01.12.2026', 'Units Sold': '2 500' }, // dotted date, spaced thousands
+	/* 5 */ {
+		'Site Code': 'STORE-2',
+		'Item No.': 'B-7',
+		'Sales Date': '31/02/2026',
+		'Units Sold': '2',
+	}, // impossible date
+	/* 6 */ {
+		'Site Code': 'STORE-2',
+		'Item No.': 'B-7',
+		'Sales Date': '01/12/2026',
+		'Units Sold': 'n/a',
+	}, // text quantity
+	/* 7 */ {
+		'Site Code': 'STORE-2',
+		'Item No.': 'B-7',
+		'Sales Date': '01.12.2026',
+		'Units Sold': '2 500',
+	}, // dotted date, spaced thousands
 	/* 8 */ { 'Site Code': 'STORE-2', 'Item No.': 'B-7', 'Sales Date': 60, 'Units Sold': '1' }, // Excel's fake 1900-02-29
-	/* 9 */ { 'Site Code': 'STORE-3', 'Item No.': 'C-1', 'Sales Date': '2026-11-27', 'Units Sold': '1,5', Workspace: ' SOUTH ' },
+	/* 9 */ {
+		'Site Code': 'STORE-3',
+		'Item No.': 'C-1',
+		'Sales Date': '2026-11-27',
+		'Units Sold': '1,5',
+		Workspace: ' SOUTH ',
+	},
 ];
 
 const messyOptions = { dateOrder: 'dayFirst', decimalSeparator: ',', onInvalidRows: 'route' };
 
 describe('messy spreadsheet data in, correct Paqtana data out', () => {
 	it('normalises aliases, dates, numbers and duplicates, and routes exactly the invalid rows', async () => {
-		const result = await runPaqtana(sandbox, { parameters: demandParameters(messyOptions), input: salesExport });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters(messyOptions),
+			input: salesExport,
+		});
 		expect(result.error).toBeUndefined();
 		expect(sandbox.demand(ORG)).toEqual([
-			{ workspaceCode: 'MAIN', location: 'STORE-1', code: 'A-100', date: '2026-11-26', quantity: 3 },
-			{ workspaceCode: 'MAIN', location: 'STORE-1', code: 'A-100', date: '2026-11-27', quantity: 1235 },
-			{ workspaceCode: 'MAIN', location: 'STORE-2', code: '10023', date: '2026-11-27', quantity: 7 },
-			{ workspaceCode: 'MAIN', location: 'STORE-2', code: 'B-7', date: '2026-12-01', quantity: 2500 },
-			{ workspaceCode: 'SOUTH', location: 'STORE-3', code: 'C-1', date: '2026-11-27', quantity: 1.5 },
+			{
+				workspaceCode: 'MAIN',
+				location: 'STORE-1',
+				code: 'A-100',
+				date: '2026-11-26',
+				quantity: 3,
+			},
+			{
+				workspaceCode: 'MAIN',
+				location: 'STORE-1',
+				code: 'A-100',
+				date: '2026-11-27',
+				quantity: 1235,
+			},
+			{
+				workspaceCode: 'MAIN',
+				location: 'STORE-2',
+				code: '10023',
+				date: '2026-11-27',
+				quantity: 7,
+			},
+			{
+				workspaceCode: 'MAIN',
+				location: 'STORE-2',
+				code: 'B-7',
+				date: '2026-12-01',
+				quantity: 2500,
+			},
+			{
+				workspaceCode: 'SOUTH',
+				location: 'STORE-3',
+				code: 'C-1',
+				date: '2026-11-27',
+				quantity: 1.5,
+			},
 		]);
 
 		const [success, invalid] = result.outputs;
 		expect(success).toHaveLength(1);
 		expect(success[0].json.rows).toBe(5);
 		// The summed row carries both of its input items.
-		expect((success[0].pairedItem as Array<{ item: number }>).map((p) => p.item).sort()).toEqual([0, 1, 2, 3, 7, 9]);
+		expect((success[0].pairedItem as Array<{ item: number }>).map((p) => p.item).sort()).toEqual([
+			0, 1, 2, 3, 7, 9,
+		]);
 
-		expect(invalid.map((item) => ({ row: item.json.row, fields: item.json.fields, paired: item.pairedItem }))).toEqual([
+		expect(
+			invalid.map((item) => ({
+				row: item.json.row,
+				fields: item.json.fields,
+				paired: item.pairedItem,
+			})),
+		).toEqual([
 			{ row: 4, fields: ['location', 'code', 'date', 'quantity'], paired: { item: 4 } },
 			{ row: 5, fields: ['date'], paired: { item: 5 } },
 			{ row: 6, fields: ['quantity'], paired: { item: 6 } },
 			{ row: 8, fields: ['date'], paired: { item: 8 } },
 		]);
-		const reasons = Object.fromEntries(invalid.map((item) => [item.json.row as number, item.json.message]));
-		expect(reasons[4]).toBe('location: required, but empty or not mapped; code: required, but empty or not mapped; date: required, but empty or not mapped; quantity: required, but empty or not mapped');
+		const reasons = Object.fromEntries(
+			invalid.map((item) => [item.json.row as number, item.json.message]),
+		);
+		expect(reasons[4]).toBe(
+			'location: required, but empty or not mapped; code: required, but empty or not mapped; date: required, but empty or not mapped; quantity: required, but empty or not mapped',
+		);
 		expect(reasons[5]).toBe('date: "31/02/2026" is not a real calendar day');
 		expect(reasons[6]).toBe('quantity: "n/a" is not a number (decimal separator ",")');
 		expect(reasons[8]).toMatch(/^date: Excel serial 60 is 1900-02-29, a day that does not exist/);
 		expect(invalid[1].json.input).toEqual(salesExport[5]);
-		expect(invalid[1].json.errors).toEqual([{ field: 'date', value: '31/02/2026', reason: '"31/02/2026" is not a real calendar day' }]);
+		expect(invalid[1].json.errors).toEqual([
+			{ field: 'date', value: '31/02/2026', reason: '"31/02/2026" is not a real calendar day' },
+		]);
 	});
 
 	it('applies Keep Last and Error duplicate policies', async () => {
@@ -63,11 +151,17 @@ describe('messy spreadsheet data in, correct Paqtana data out', () => {
 			{ Store: 'S1', SKU: 'A', Day: '2026-11-01', Qty: 1 },
 			{ Store: 'S1', SKU: 'A', Day: '2026-11-01', Qty: 4 },
 		];
-		await runPaqtana(sandbox, { parameters: demandParameters({ duplicates: 'keepLast' }), input: lines });
+		await runPaqtana(sandbox, {
+			parameters: demandParameters({ duplicates: 'keepLast' }),
+			input: lines,
+		});
 		expect(sandbox.demand(ORG).map((row) => row.quantity)).toEqual([4]);
 
 		sandbox.reset();
-		const result = await runPaqtana(sandbox, { parameters: demandParameters({ duplicates: 'error' }), input: lines });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ duplicates: 'error' }),
+			input: lines,
+		});
 		expect(result.error?.message).toBe(
 			'Rows 0 and 1 have the same key (workspaceCode "MAIN", location "S1", code "A", date "2026-11-01") and "Duplicate Rows" is set to Error; nothing was sent',
 		);
@@ -77,7 +171,11 @@ describe('messy spreadsheet data in, correct Paqtana data out', () => {
 	it('refuses duplicate inventory items by default', async () => {
 		const result = await runPaqtana(sandbox, {
 			parameters: inventoryParameters(),
-			input: [{ Site: 'S1', Item: 'A', Stock: 1 }, { Site: 'S1', Item: 'B', Stock: 1 }, { Site: 'S1', Item: 'A', Stock: 2 }],
+			input: [
+				{ Site: 'S1', Item: 'A', Stock: 1 },
+				{ Site: 'S1', Item: 'B', Stock: 1 },
+				{ Site: 'S1', Item: 'A', Stock: 2 },
+			],
 		});
 		expect(result.error?.message).toMatch(/^Rows 0 and 2 have the same key/);
 		expect(sandbox.requests()).toHaveLength(0);
@@ -86,46 +184,85 @@ describe('messy spreadsheet data in, correct Paqtana data out', () => {
 	it('replaces the master inventory without routed invalid rows, as the option says', async () => {
 		const result = await runPaqtana(sandbox, {
 			parameters: inventoryParameters({ onInvalidRows: 'route' }),
-			input: [{ Site: 'S1', Item: 'A', Stock: '5' }, { Site: 'S1', Item: 'B', Stock: 'five' }],
+			input: [
+				{ Site: 'S1', Item: 'A', Stock: '5' },
+				{ Site: 'S1', Item: 'B', Stock: 'five' },
+			],
 		});
-		expect(sandbox.inventory(ORG)).toEqual([{ workspaceCode: 'MAIN', location: 'S1', code: 'A', stock: 5 }]);
+		expect(sandbox.inventory(ORG)).toEqual([
+			{ workspaceCode: 'MAIN', location: 'S1', code: 'A', stock: 5 },
+		]);
 		expect(result.outputs[1].map((item) => item.json.row)).toEqual([1]);
 	});
 });
 
 describe('wipe guard for the master inventory', () => {
-	const inventory = (count: number) => Array.from({ length: count }, (_, i) => ({ Site: 'S1', Item: `SKU-${i}`, Stock: i }));
+	const inventory = (count: number) =>
+		Array.from({ length: count }, (_, i) => ({ Site: 'S1', Item: `SKU-${i}`, Stock: i }));
 
 	it('refuses an empty inventory unless allowed', async () => {
-		const refused = await runPaqtana(sandbox, { parameters: inventoryParameters({ onInvalidRows: 'route' }), input: [{ Site: 'S1', Item: '' }] });
-		expect(refused.error?.message).toMatch(/Refusing to replace the master inventory with 0 rows.*"Allow Empty Inventory"/);
+		const refused = await runPaqtana(sandbox, {
+			parameters: inventoryParameters({ onInvalidRows: 'route' }),
+			input: [{ Site: 'S1', Item: '' }],
+		});
+		expect(refused.error?.message).toMatch(
+			/Refusing to replace the master inventory with 0 rows.*"Allow Empty Inventory"/,
+		);
 		expect(sandbox.requests()).toHaveLength(0);
 
-		const allowed = await runPaqtana(sandbox, { parameters: inventoryParameters({ onInvalidRows: 'route', allowEmptyInventory: true }), input: [{ Site: 'S1', Item: '' }] });
+		const allowed = await runPaqtana(sandbox, {
+			parameters: inventoryParameters({ onInvalidRows: 'route', allowEmptyInventory: true }),
+			input: [{ Site: 'S1', Item: '' }],
+		});
 		expect(allowed.error).toBeUndefined();
 		expect(sandbox.requests().map((r) => r.rows)).toEqual([0]);
 	});
 
 	it('refuses a large drop against the last successful replace of the same workflow, across executions', async () => {
-		const first = await runPaqtana(sandbox, { parameters: inventoryParameters(), input: inventory(100) });
+		const first = await runPaqtana(sandbox, {
+			parameters: inventoryParameters(),
+			input: inventory(100),
+		});
 		expect(first.error).toBeUndefined();
 
-		const dropped = await runPaqtana(sandbox, { parameters: inventoryParameters(), input: inventory(40), staticData: first.staticData });
+		const dropped = await runPaqtana(sandbox, {
+			parameters: inventoryParameters(),
+			input: inventory(40),
+			staticData: first.staticData,
+		});
 		expect(dropped.error?.message).toEqual(
-			expect.stringMatching(/with 40 rows: the last successful replace from this node \(.+\) sent 100 rows, a drop of 60% \(more than the allowed 50%\)\. .*"Allow Large Drop".*"Max Row Drop %"/),
+			expect.stringMatching(
+				/with 40 rows: the last successful replace from this node \(.+\) sent 100 rows, a drop of 60% \(more than the allowed 50%\)\. .*"Allow Large Drop".*"Max Row Drop %"/,
+			),
 		);
 		expect(sandbox.inventory(ORG)).toHaveLength(100);
 
-		const smallDrop = await runPaqtana(sandbox, { parameters: inventoryParameters(), input: inventory(60), staticData: first.staticData });
+		const smallDrop = await runPaqtana(sandbox, {
+			parameters: inventoryParameters(),
+			input: inventory(60),
+			staticData: first.staticData,
+		});
 		expect(smallDrop.error).toBeUndefined();
 		expect(sandbox.inventory(ORG)).toHaveLength(60);
 
 		// The baseline is now 60: 25 rows is a 58% drop, allowed only with the override or a higher limit.
-		const stricter = await runPaqtana(sandbox, { parameters: inventoryParameters(), input: inventory(25), staticData: smallDrop.staticData });
+		const stricter = await runPaqtana(sandbox, {
+			parameters: inventoryParameters(),
+			input: inventory(25),
+			staticData: smallDrop.staticData,
+		});
 		expect(stricter.error?.message).toMatch(/sent 60 rows/);
-		const overridden = await runPaqtana(sandbox, { parameters: inventoryParameters({ allowLargeDrop: true }), input: inventory(25), staticData: smallDrop.staticData });
+		const overridden = await runPaqtana(sandbox, {
+			parameters: inventoryParameters({ allowLargeDrop: true }),
+			input: inventory(25),
+			staticData: smallDrop.staticData,
+		});
 		expect(overridden.error).toBeUndefined();
-		const raised = await runPaqtana(sandbox, { parameters: inventoryParameters({ maxRowDropPercent: 70 }), input: inventory(20), staticData: overridden.staticData });
+		const raised = await runPaqtana(sandbox, {
+			parameters: inventoryParameters({ maxRowDropPercent: 70 }),
+			input: inventory(20),
+			staticData: overridden.staticData,
+		});
 		expect(raised.error).toBeUndefined();
 		expect(sandbox.inventory(ORG)).toHaveLength(20);
 	});
@@ -133,9 +270,19 @@ describe('wipe guard for the master inventory', () => {
 
 describe('dry run', () => {
 	it('validates, deduplicates and batches, outputs what would be sent, and sends nothing', async () => {
-		const lines = Array.from({ length: 120 }, (_, i) => ({ Store: 'S1', SKU: `SKU-${i % 60}`, Day: '2026-11-01', Qty: '1' }));
+		const lines = Array.from({ length: 120 }, (_, i) => ({
+			Store: 'S1',
+			SKU: `SKU-${i % 60}`,
+			Day: '2026-11-01',
+			Qty: '1',
+		}));
 		const result = await runPaqtana(sandbox, {
-			parameters: demandParameters({ dryRun: true, maxBodyBytes: 2048, calculateOrderSuggestions: true, onInvalidRows: 'route' }),
+			parameters: demandParameters({
+				dryRun: true,
+				maxBodyBytes: 2048,
+				calculateOrderSuggestions: true,
+				onInvalidRows: 'route',
+			}),
 			input: [...lines, { Store: 'S1', SKU: 'X', Day: 'never', Qty: 1 }],
 		});
 		expect(result.error).toBeUndefined();
@@ -153,13 +300,21 @@ describe('dry run', () => {
 			{ workspaceCode: 'MAIN', location: 'S1', code: 'SKU-1', date: '2026-11-01', quantity: 2 },
 			{ workspaceCode: 'MAIN', location: 'S1', code: 'SKU-2', date: '2026-11-01', quantity: 2 },
 		]);
-		expect(batches.map((item) => item.json.autoCalculate)).toEqual([...Array(batches.length - 1).fill(false), true]);
+		expect(batches.map((item) => item.json.autoCalculate)).toEqual([
+			...Array(batches.length - 1).fill(false),
+			true,
+		]);
 		expect(invalid.map((item) => item.json.row)).toEqual([120]);
-		expect(result.hints[0].message).toMatch(/^Dry run: would send 60 rows in \d+ requests .*nothing was sent/);
+		expect(result.hints[0].message).toMatch(
+			/^Dry run: would send 60 rows in \d+ requests .*nothing was sent/,
+		);
 	});
 
 	it('dry-runs a master inventory replace without touching the wipe-guard baseline', async () => {
-		const result = await runPaqtana(sandbox, { parameters: inventoryParameters({ dryRun: true }), input: [{ Site: 'S1', Item: 'A' }] });
+		const result = await runPaqtana(sandbox, {
+			parameters: inventoryParameters({ dryRun: true }),
+			input: [{ Site: 'S1', Item: 'A' }],
+		});
 		expect(result.outputs[0][0].json).toMatchObject({ dryRun: true, rows: 1, batches: 1 });
 		expect(result.staticData).toEqual({});
 		expect(sandbox.requests()).toEqual([]);
@@ -168,16 +323,32 @@ describe('dry run', () => {
 
 describe('numeric options set by expression', () => {
 	it('falls back to the default drop limit when "Max Row Drop %" is not a number', async () => {
-		const rows = (count: number) => Array.from({ length: count }, (_, i) => ({ Site: 'S1', Item: `SKU-${i}` }));
-		const first = await runPaqtana(sandbox, { parameters: inventoryParameters(), input: rows(100) });
-		const dropped = await runPaqtana(sandbox, { parameters: inventoryParameters({ maxRowDropPercent: 'lots' }), input: rows(40), staticData: first.staticData });
+		const rows = (count: number) =>
+			Array.from({ length: count }, (_, i) => ({ Site: 'S1', Item: `SKU-${i}` }));
+		const first = await runPaqtana(sandbox, {
+			parameters: inventoryParameters(),
+			input: rows(100),
+		});
+		const dropped = await runPaqtana(sandbox, {
+			parameters: inventoryParameters({ maxRowDropPercent: 'lots' }),
+			input: rows(40),
+			staticData: first.staticData,
+		});
 		expect(dropped.error?.message).toMatch(/a drop of 60% \(more than the allowed 50%\)/);
 		expect(sandbox.inventory(ORG)).toHaveLength(100);
 	});
 
 	it('keeps "Max Request Size" within 1,024 bytes and the 32 MB default', async () => {
-		const lines = Array.from({ length: 60 }, (_, i) => ({ Store: 'S1', SKU: `SKU-${i}`, Day: '2026-11-01', Qty: 1 }));
-		const tiny = await runPaqtana(sandbox, { parameters: demandParameters({ maxBodyBytes: 100 }), input: lines });
+		const lines = Array.from({ length: 60 }, (_, i) => ({
+			Store: 'S1',
+			SKU: `SKU-${i}`,
+			Day: '2026-11-01',
+			Qty: 1,
+		}));
+		const tiny = await runPaqtana(sandbox, {
+			parameters: demandParameters({ maxBodyBytes: 100 }),
+			input: lines,
+		});
 		expect(tiny.error).toBeUndefined();
 		const sizes = sandbox.requests().map((r) => r.bodyBytes);
 		expect(sizes.length).toBeGreaterThan(1);
@@ -185,7 +356,10 @@ describe('numeric options set by expression', () => {
 		expect(sandbox.demand(ORG)).toHaveLength(60);
 
 		sandbox.reset();
-		const notANumber = await runPaqtana(sandbox, { parameters: demandParameters({ maxBodyBytes: 'big' }), input: lines });
+		const notANumber = await runPaqtana(sandbox, {
+			parameters: demandParameters({ maxBodyBytes: 'big' }),
+			input: lines,
+		});
 		expect(notANumber.error).toBeUndefined();
 		expect(sandbox.requests()).toHaveLength(1);
 	});

@@ -1,6 +1,11 @@
-/* eslint-disable */
 import type { Sandbox } from '../../sandbox/server';
-import { demandParameters, demandRow, inventoryParameters, runPaqtana, startTestSandbox } from '../support';
+import {
+	demandParameters,
+	demandRow,
+	inventoryParameters,
+	runPaqtana,
+	startTestSandbox,
+} from '../support';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -13,19 +18,47 @@ const valid = demandRow('2026-11-01', 'A', 1);
 
 describe('every row is validated before anything is sent; errors name the row, the field and the reason', () => {
 	it.each([
-		['a missing item code', { Warehouse: 'WH1', Date: '2026-11-01', Qty: 1 }, 'code', /required, but empty or not mapped/],
-		['an empty location', { Warehouse: '   ', SKU: 'A', Date: '2026-11-01', Qty: 1 }, 'location', /required, but empty or not mapped/],
+		[
+			'a missing item code',
+			{ Warehouse: 'WH1', Date: '2026-11-01', Qty: 1 },
+			'code',
+			/required, but empty or not mapped/,
+		],
+		[
+			'an empty location',
+			{ Warehouse: '   ', SKU: 'A', Date: '2026-11-01', Qty: 1 },
+			'location',
+			/required, but empty or not mapped/,
+		],
 		['text as quantity', { ...valid, Qty: 'lots' }, 'quantity', /"lots" is not a number/],
 		// n8n items are JSON: a NaN produced upstream arrives as null.
 		['NaN as quantity', { ...valid, Qty: Number.NaN }, 'quantity', /required, but empty/],
 		['Infinity as quantity', { ...valid, Qty: 'Infinity' }, 'quantity', /not a number/],
-		['a missing quantity', { Warehouse: 'WH1', SKU: 'A', Date: '2026-11-01' }, 'quantity', /required, but empty or not mapped/],
+		[
+			'a missing quantity',
+			{ Warehouse: 'WH1', SKU: 'A', Date: '2026-11-01' },
+			'quantity',
+			/required, but empty or not mapped/,
+		],
 		['an impossible date', { ...valid, Date: '2026-02-31' }, 'date', /not a real calendar day/],
-		['a missing date', { Warehouse: 'WH1', SKU: 'A', Qty: 1 }, 'date', /required, but empty or not mapped/],
+		[
+			'a missing date',
+			{ Warehouse: 'WH1', SKU: 'A', Qty: 1 },
+			'date',
+			/required, but empty or not mapped/,
+		],
 		['an object as item code', { ...valid, SKU: { id: 1 } }, 'code', /code: an object is not text/],
-		['a 300-character location', { ...valid, Warehouse: 'W'.repeat(300) }, 'location', /at most 255 characters/],
+		[
+			'a 300-character location',
+			{ ...valid, Warehouse: 'W'.repeat(300) },
+			'location',
+			/at most 255 characters/,
+		],
 	])('%s', async (_name, bad, field, reason) => {
-		const result = await runPaqtana(sandbox, { parameters: demandParameters(), input: [valid, demandRow('2026-11-02', 'A', 1), bad] });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters(),
+			input: [valid, demandRow('2026-11-02', 'A', 1), bad],
+		});
 		expect(result.error?.message).toMatch(/^1 invalid row, nothing was sent\. First: Row 2: /);
 		expect(result.error?.message).toContain(field);
 		expect(result.error?.message).toMatch(reason);
@@ -38,8 +71,12 @@ describe('every row is validated before anything is sent; errors name the row, t
 			input: [{ ...valid, Qty: 'x' }, valid, { ...valid, Date: 'soon', SKU: '' }],
 		});
 		expect(result.error?.message).toMatch(/^2 invalid rows, nothing was sent/);
-		expect(result.error?.description).toMatch(/Row 0: quantity: "x" is not a number \(decimal separator "\."\)/);
-		expect(result.error?.description).toMatch(/Row 2: code: required, but empty or not mapped; date: "soon" is not a date/);
+		expect(result.error?.description).toMatch(
+			/Row 0: quantity: "x" is not a number \(decimal separator "\."\)/,
+		);
+		expect(result.error?.description).toMatch(
+			/Row 2: code: required, but empty or not mapped; date: "soon" is not a date/,
+		);
 		expect(sandbox.requests()).toHaveLength(0);
 	});
 
@@ -49,14 +86,20 @@ describe('every row is validated before anything is sent; errors name the row, t
 			input: [valid, { ...demandRow('2026-11-01', 'B', 2), Workspace: 'NORTH' }],
 		});
 		expect(sandbox.requests()).toHaveLength(1);
-		const result = await runPaqtana(sandbox, { parameters: demandParameters({}, { workspaceCode: '' }), input: [valid] });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({}, { workspaceCode: '' }),
+			input: [valid],
+		});
 		expect(result.error?.message).toMatch(/Row 0: workspaceCode: required, but empty/);
 	});
 
 	it('refuses master inventory with invalid rows as a whole: nothing is sent', async () => {
 		const result = await runPaqtana(sandbox, {
 			parameters: inventoryParameters(),
-			input: [{ Warehouse: 'WH1', SKU: 'A', 'On Hand': 3 }, { Warehouse: 'WH1', SKU: 'B', 'On Hand': 'three' }],
+			input: [
+				{ Warehouse: 'WH1', SKU: 'A', 'On Hand': 3 },
+				{ Warehouse: 'WH1', SKU: 'B', 'On Hand': 'three' },
+			],
 		});
 		expect(result.error?.message).toMatch(/Row 1: stock: "three" is not a number/);
 		expect(sandbox.requests()).toHaveLength(0);

@@ -25,7 +25,9 @@ interface RequestError {
 }
 
 function readPath(data: IDataObject, path: string): unknown {
-	return path.split('.').reduce<unknown>((value, key) => (value as IDataObject | undefined)?.[key], data);
+	return path
+		.split('.')
+		.reduce<unknown>((value, key) => (value as IDataObject | undefined)?.[key], data);
 }
 
 /**

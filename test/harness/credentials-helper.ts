@@ -1,10 +1,5 @@
 import { getAdditionalKeys } from 'n8n-core';
-import {
-	ICredentialsHelper,
-	NodeHelpers,
-	UnexpectedError,
-	isExpression,
-} from 'n8n-workflow';
+import { ICredentialsHelper, NodeHelpers, UnexpectedError, isExpression } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentials,
@@ -42,7 +37,8 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 
 	getType(name: string): ICredentialType {
 		const type = this.types.get(name);
-		if (!type) throw new UnexpectedError(`Unknown credential type "${name}" (not passed to the harness)`);
+		if (!type)
+			throw new UnexpectedError(`Unknown credential type "${name}" (not passed to the harness)`);
 		return type;
 	}
 
@@ -82,7 +78,9 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		}
 		if (authenticate?.type === 'generic') {
 			if (!workflow || !node) {
-				throw new UnexpectedError('Workflow and node are required for declarative credential authentication');
+				throw new UnexpectedError(
+					'Workflow and node are required for declarative credential authentication',
+				);
 			}
 			const resolve = (value: string): string => {
 				if (!isExpression(value)) return value;
@@ -96,7 +94,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 				);
 				return resolved ? String(resolved) : '';
 			};
-			const target = requestOptions as unknown as Record<string, Record<string, unknown> | undefined>;
+			const target = requestOptions as unknown as Record<
+				string,
+				Record<string, unknown> | undefined
+			>;
 			for (const [section, entries] of Object.entries(authenticate.properties)) {
 				const sectionValues = (target[section] ??= {});
 				for (const [key, value] of Object.entries(entries as Record<string, string>)) {
@@ -120,12 +121,16 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		);
 		if (!expirable || typeof type.preAuthentication !== 'function') return undefined;
 		const isCredentialTest = node.type === 'n8n-nodes-base.noOp' && node.parameters?.temp === '';
-		if (credentials[expirable.name] !== '' && !credentialsExpired && !isCredentialTest) return undefined;
+		if (credentials[expirable.name] !== '' && !credentialsExpired && !isCredentialTest)
+			return undefined;
 
 		const output = await type.preAuthentication.call(helpers, credentials);
 		if (output[expirable.name] === undefined) return undefined;
 		// n8n persists the refreshed token in the database; here the map plays that role.
-		this.values[typeName] = { ...this.values[typeName], ...(output as ICredentialDataDecryptedObject) };
+		this.values[typeName] = {
+			...this.values[typeName],
+			...(output as ICredentialDataDecryptedObject),
+		};
 		return Object.assign(credentials, output);
 	}
 
@@ -149,9 +154,17 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		expressionResolveValues?: ICredentialsExpressionResolveValues,
 	): Promise<ICredentialDataDecryptedObject> {
 		const stored = this.values[type];
-		if (!stored) throw new UnexpectedError(`No values given to the harness for credential type "${type}"`);
+		if (!stored)
+			throw new UnexpectedError(`No values given to the harness for credential type "${type}"`);
 		if (raw === true) return { ...stored };
-		return this.applyDefaults(additionalData, stored, type, mode, executeData, expressionResolveValues);
+		return this.applyDefaults(
+			additionalData,
+			stored,
+			type,
+			mode,
+			executeData,
+			expressionResolveValues,
+		);
 	}
 
 	/** Mirrors CredentialsHelper.applyDefaultsAndOverwrites (without overwrites/external secrets). */
@@ -190,7 +203,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		) as ICredentialDataDecryptedObject;
 	}
 
-	async getCredentials(nodeCredentials: INodeCredentialsDetails, type: string): Promise<ICredentials> {
+	async getCredentials(
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<ICredentials> {
 		// Only the CLI's own persistence paths call this; n8n-core never does.
 		throw new UnexpectedError('getCredentials is not supported by the harness', {
 			extra: { nodeCredentials: nodeCredentials.name, type },
@@ -210,6 +226,9 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		type: string,
 		data: ICredentialDataDecryptedObject,
 	): Promise<void> {
-		this.values[type] = { ...this.values[type], oauthTokenData: data.oauthTokenData as IDataObject };
+		this.values[type] = {
+			...this.values[type],
+			oauthTokenData: data.oauthTokenData as IDataObject,
+		};
 	}
 }

@@ -66,7 +66,9 @@ export function ensureEnvironment(): void {
 }
 
 /** Runs `fn` collecting every log line emitted in its async context (runs may overlap). */
-export async function withLogCapture<T>(fn: () => Promise<T>): Promise<{ value: T; logs: string[] }> {
+export async function withLogCapture<T>(
+	fn: () => Promise<T>,
+): Promise<{ value: T; logs: string[] }> {
 	const logs: string[] = [];
 	const value = await logSink.run(logs, fn);
 	return { value, logs };

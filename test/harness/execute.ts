@@ -17,7 +17,12 @@ import { createAdditionalData } from './additional-data';
 import { HarnessCredentialsHelper } from './credentials-helper';
 import { ensureEnvironment, withLogCapture } from './environment';
 import { HarnessNodeTypes } from './node-types';
-import type { HarnessNodeError, RunNodeOptions, RunNodeResult, RunWorkflowFromOptions } from './types';
+import type {
+	HarnessNodeError,
+	RunNodeOptions,
+	RunNodeResult,
+	RunWorkflowFromOptions,
+} from './types';
 
 /** Package prefix of node types built by runNode, as after a real community install. */
 const PACKAGE_NAME = 'n8n-nodes-paqtana';
@@ -78,7 +83,9 @@ export async function runWorkflowFrom(options: RunWorkflowFromOptions): Promise<
 	const start = source.nodes.find((node) => node.name === startNodeName);
 	if (!start) throw new UnexpectedError(`The workflow has no node named "${startNodeName}"`);
 	if (!nodeTypes.has(start.type)) {
-		throw new UnexpectedError(`Node type "${start.type}" of "${startNodeName}" was not passed in nodeTypes`);
+		throw new UnexpectedError(
+			`Node type "${start.type}" of "${startNodeName}" was not passed in nodeTypes`,
+		);
 	}
 
 	// Nodes of types the test did not provide (sticky notes, upstream readers) are left out:

@@ -1,10 +1,15 @@
-/* eslint-disable */
 /**
  * A tiny scriptable HTTP front on 127.0.0.1 for tests: it answers requests itself (any status, headers and
  * body), forwards them to a target (the sandbox) like a reverse proxy, optionally under a path prefix, or
  * forwards and then drops the connection so the answer is lost. It records every request it receives.
  */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+	createServer,
+	request as httpRequest,
+	type IncomingHttpHeaders,
+	type IncomingMessage,
+	type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface FrontRequest {
@@ -51,18 +56,36 @@ function readBody(req: IncomingMessage): Promise<string> {
 	});
 }
 
-function forward(target: string, path: string, incoming: FrontRequest): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+function forward(
+	target: string,
+	path: string,
+	incoming: FrontRequest,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
 	const url = new URL(path, target);
 	const headers = { ...incoming.headers, host: url.host };
 	delete headers['content-length'];
 	const body = Buffer.from(incoming.body, 'utf8');
 	return new Promise((resolve, reject) => {
-		const outgoing = httpRequest(url, { method: incoming.method, headers: { ...headers, 'content-length': String(body.length) }, agent: false }, (res) => {
-			const chunks: Buffer[] = [];
-			res.on('data', (chunk: Buffer) => chunks.push(chunk));
-			res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
-			res.on('error', reject);
-		});
+		const outgoing = httpRequest(
+			url,
+			{
+				method: incoming.method,
+				headers: { ...headers, 'content-length': String(body.length) },
+				agent: false,
+			},
+			(res) => {
+				const chunks: Buffer[] = [];
+				res.on('data', (chunk: Buffer) => chunks.push(chunk));
+				res.on('end', () =>
+					resolve({
+						status: res.statusCode ?? 502,
+						headers: res.headers,
+						body: Buffer.concat(chunks),
+					}),
+				);
+				res.on('error', reject);
+			},
+		);
 		outgoing.on('error', reject);
 		outgoing.end(body);
 	});
@@ -76,13 +99,25 @@ export async function startFront(options: FrontOptions = {}): Promise<Front> {
 	const handle = async (req: IncomingMessage, res: ServerResponse) => {
 		const at = Date.now();
 		const body = await readBody(req);
-		const entry: FrontRequest = { seq: requests.length + 1, at, method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body };
+		const entry: FrontRequest = {
+			seq: requests.length + 1,
+			at,
+			method: req.method ?? '',
+			url: req.url ?? '/',
+			headers: req.headers,
+			body,
+		};
 		requests.push(entry);
 		let path = entry.url;
 		if (options.stripPrefix !== undefined) {
 			if (!path.startsWith(options.stripPrefix + '/')) {
 				res.writeHead(404, { 'content-type': 'application/json' });
-				res.end(JSON.stringify({ error: 'not found', message: `front only serves ${options.stripPrefix}/…` }));
+				res.end(
+					JSON.stringify({
+						error: 'not found',
+						message: `front only serves ${options.stripPrefix}/…`,
+					}),
+				);
 				return;
 			}
 			path = path.slice(options.stripPrefix.length);
@@ -107,7 +142,12 @@ export async function startFront(options: FrontOptions = {}): Promise<Front> {
 			res.end(answer.body);
 			return;
 		}
-		const text = action.body === undefined ? '' : typeof action.body === 'string' ? action.body : JSON.stringify(action.body);
+		const text =
+			action.body === undefined
+				? ''
+				: typeof action.body === 'string'
+					? action.body
+					: JSON.stringify(action.body);
 		res.writeHead(action.status, { 'content-type': 'application/json', ...action.headers });
 		res.end(text);
 	};

@@ -1,4 +1,3 @@
-/* eslint-disable */
 /**
  * A demand upload whose third batch fails for good: the error (or, under Continue on Fail, the output) says
  * which batches were stored and which were not, with rows and first/last keys, so a re-run is safe and obvious.
@@ -6,7 +5,14 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { Sandbox } from '../../sandbox/server';
-import { credentialsFor, demandParameters, demandRow, ORG, runPaqtana, startTestSandbox } from '../support';
+import {
+	credentialsFor,
+	demandParameters,
+	demandRow,
+	ORG,
+	runPaqtana,
+	startTestSandbox,
+} from '../support';
 import { startFront, type Front, type FrontAction } from './front-server';
 
 let sandbox: Sandbox;
@@ -19,7 +25,8 @@ beforeAll(async () => {
 	sandbox = await startTestSandbox();
 	front = await startFront({
 		target: sandbox.url,
-		decide: (request) => (failingCode !== '' && request.body.includes(`"code":"${failingCode}"`) ? failWith : 'forward'),
+		decide: (request) =>
+			failingCode !== '' && request.body.includes(`"code":"${failingCode}"`) ? failWith : 'forward',
 	});
 });
 afterAll(async () => {
@@ -34,7 +41,9 @@ beforeEach(() => {
 });
 
 /** One row per item code, so a code identifies the batch that carries it. */
-const rows: IDataObject[] = Array.from({ length: 60 }, (_, i) => demandRow('2026-06-01', `P${String(i).padStart(3, '0')}`, i + 1));
+const rows: IDataObject[] = Array.from({ length: 60 }, (_, i) =>
+	demandRow('2026-06-01', `P${String(i).padStart(3, '0')}`, i + 1),
+);
 
 interface Layout {
 	rows: number;
@@ -47,7 +56,10 @@ const options = { maxBodyBytes: 1024, maxRetries: 2, calculateOrderSuggestions: 
 
 /** The batches as a dry run lays them out (nothing is sent). */
 async function layout(): Promise<Layout[]> {
-	const dry = await runPaqtana(sandbox, { parameters: demandParameters({ ...options, dryRun: true }), input: rows });
+	const dry = await runPaqtana(sandbox, {
+		parameters: demandParameters({ ...options, dryRun: true }),
+		input: rows,
+	});
 	expect(sandbox.requests()).toEqual([]);
 	return dry.outputs[0].map((item) => ({
 		rows: item.json.rows as number,
@@ -59,7 +71,13 @@ async function layout(): Promise<Layout[]> {
 
 function stored(items: number[]): IDataObject[] {
 	return items
-		.map((i) => ({ workspaceCode: 'MAIN', location: 'WH1', code: rows[i].SKU, date: '2026-06-01', quantity: rows[i].Qty }))
+		.map((i) => ({
+			workspaceCode: 'MAIN',
+			location: 'WH1',
+			code: rows[i].SKU,
+			date: '2026-06-01',
+			quantity: rows[i].Qty,
+		}))
 		.sort((a, b) => ((a.code as string) < (b.code as string) ? -1 : 1));
 }
 
@@ -75,7 +93,11 @@ describe('a batch that fails for good', () => {
 		expect(n).toBeGreaterThanOrEqual(5);
 		failingCode = rows[batches[2].items[0]].SKU as string;
 
-		const result = await runPaqtana(sandbox, { parameters: demandParameters(options), input: rows, credentials: credentialsFor(sandbox, { baseUrl: front.url }) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters(options),
+			input: rows,
+			credentials: credentialsFor(sandbox, { baseUrl: front.url }),
+		});
 
 		expect(result.error).toMatchObject({ name: 'NodeApiError', httpCode: '503' });
 		const description = result.error?.description ?? '';
@@ -91,10 +113,16 @@ describe('a batch that fails for good', () => {
 
 		// The report makes the re-run obvious: run again once the service is back, and the state is complete.
 		failingCode = '';
-		const again = await runPaqtana(sandbox, { parameters: demandParameters(options), input: rows, credentials: credentialsFor(sandbox, { baseUrl: front.url }) });
+		const again = await runPaqtana(sandbox, {
+			parameters: demandParameters(options),
+			input: rows,
+			credentials: credentialsFor(sandbox, { baseUrl: front.url }),
+		});
 		expect(again.error).toBeUndefined();
 		expect(sandbox.demand(ORG)).toEqual(stored(rows.map((_, i) => i)));
-		expect(sandbox.calculations(ORG)).toEqual([{ at: expect.any(String), demandRows: rows.length }]);
+		expect(sandbox.calculations(ORG)).toEqual([
+			{ at: expect.any(String), demandRows: rows.length },
+		]);
 	});
 
 	it('with Continue on Fail: the other batches are still sent, the failed one is a paired error item, and no calculation runs', async () => {
@@ -126,21 +154,34 @@ describe('a batch that fails for good', () => {
 		expect(failed.json.error).toBe('Paqtana had a server error (503)');
 		expect(failed.pairedItem).toEqual(batches[2].items.map((item) => ({ item })));
 		const report = failed.json.report as string;
-		expect(report).toContain(`Stored: batches 1–2 (${span(batches.slice(0, 2))}), batches 4–${n} (${span(batches.slice(3))}) of ${n}.`);
+		expect(report).toContain(
+			`Stored: batches 1–2 (${span(batches.slice(0, 2))}), batches 4–${n} (${span(batches.slice(3))}) of ${n}.`,
+		);
 		expect(report).toContain(`Not stored (failed): batch 3 (${span([batches[2]])}) of ${n}.`);
 		expect(report).not.toMatch(/Not sent/);
 
 		for (const [index, item] of output.entries()) {
 			if (index === 2) continue;
-			expect(item.json).toMatchObject({ batch: index + 1, status: 200, attempts: 1, autoCalculate: false });
+			expect(item.json).toMatchObject({
+				batch: index + 1,
+				status: 200,
+				attempts: 1,
+				autoCalculate: false,
+			});
 			expect(item.pairedItem).toEqual(batches[index].items.map((i) => ({ item: i })));
 		}
 		expect(output[n - 1].json.calculationSkipped).toMatch(/earlier batch failed/);
 		// Every batch but the third is stored; the calculation was never asked for.
-		expect(sandbox.demand(ORG)).toEqual(stored(batches.flatMap((b, i) => (i === 2 ? [] : b.items))));
+		expect(sandbox.demand(ORG)).toEqual(
+			stored(batches.flatMap((b, i) => (i === 2 ? [] : b.items))),
+		);
 		expect(front.requests.some((request) => request.url.includes('auto_calculate'))).toBe(false);
 		expect(sandbox.calculations(ORG)).toEqual([]);
-		expect(result.hints.map((h) => h.message).join('\n')).toMatch(new RegExp(`Stored ${rows.length - batches[2].rows} of ${rows.length} rows .*1 request failed, so order suggestions were not recalculated`));
+		expect(result.hints.map((h) => h.message).join('\n')).toMatch(
+			new RegExp(
+				`Stored ${rows.length - batches[2].rows} of ${rows.length} rows .*1 request failed, so order suggestions were not recalculated`,
+			),
+		);
 	});
 
 	it('when the answer was lost after sending, the batch is reported as unknown (and it was in fact stored)', async () => {
@@ -149,39 +190,67 @@ describe('a batch that fails for good', () => {
 		failingCode = rows[batches[2].items[0]].SKU as string;
 		failWith = 'forwardThenDrop';
 
-		const result = await runPaqtana(sandbox, { parameters: demandParameters(options), input: rows, credentials: credentialsFor(sandbox, { baseUrl: front.url }) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters(options),
+			input: rows,
+			credentials: credentialsFor(sandbox, { baseUrl: front.url }),
+		});
 
 		expect(result.error?.message).toMatch(/connection to Paqtana was lost/);
 		const description = result.error?.description ?? '';
 		expect(description).toContain(`Stored: batches 1–2 (${span(batches.slice(0, 2))}) of ${n}.`);
-		expect(description).toContain(`Unknown: batch 3 (${span([batches[2]])}) of ${n}: the rows were sent but the answer was lost`);
+		expect(description).toContain(
+			`Unknown: batch 3 (${span([batches[2]])}) of ${n}: the rows were sent but the answer was lost`,
+		);
 		expect(description).toContain(`Not sent: batches 4–${n}`);
 		expect(description).not.toMatch(/Not stored \(failed\)/);
-		expect(sandbox.demand(ORG)).toEqual(stored([...batches[0].items, ...batches[1].items, ...batches[2].items]));
+		expect(sandbox.demand(ORG)).toEqual(
+			stored([...batches[0].items, ...batches[1].items, ...batches[2].items]),
+		);
 	});
 
 	it('when the last batch fails, nothing is calculated and the report has no unsent batches', async () => {
 		const batches = await layout();
 		const n = batches.length;
 		failingCode = rows[batches[n - 1].items[0]].SKU as string;
-		failWith = { status: 429, headers: { 'retry-after': '0' }, body: { error: 'too many requests' } };
+		failWith = {
+			status: 429,
+			headers: { 'retry-after': '0' },
+			body: { error: 'too many requests' },
+		};
 
-		const result = await runPaqtana(sandbox, { parameters: demandParameters(options), input: rows, credentials: credentialsFor(sandbox, { baseUrl: front.url }) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters(options),
+			input: rows,
+			credentials: credentialsFor(sandbox, { baseUrl: front.url }),
+		});
 		expect(result.error).toMatchObject({ httpCode: '429' });
-		expect(result.error?.description).toContain(`Stored: batches 1–${n - 1} (${span(batches.slice(0, n - 1))}) of ${n}.`);
-		expect(result.error?.description).toContain(`Not stored (failed): batch ${n} (${span([batches[n - 1]])}) of ${n}.`);
+		expect(result.error?.description).toContain(
+			`Stored: batches 1–${n - 1} (${span(batches.slice(0, n - 1))}) of ${n}.`,
+		);
+		expect(result.error?.description).toContain(
+			`Not stored (failed): batch ${n} (${span([batches[n - 1]])}) of ${n}.`,
+		);
 		expect(result.error?.description).not.toMatch(/Not sent/);
 		expect(sandbox.calculations(ORG)).toEqual([]);
 		// Only the last batch's attempts carried auto_calculate, and none of them was applied.
-		const calculating = front.requests.filter((request) => request.url.includes('auto_calculate=True'));
+		const calculating = front.requests.filter((request) =>
+			request.url.includes('auto_calculate=True'),
+		);
 		expect(calculating).toHaveLength(3);
-		expect(sandbox.requests().filter((request) => request.query.auto_calculate === 'True')).toEqual([]);
+		expect(sandbox.requests().filter((request) => request.query.auto_calculate === 'True')).toEqual(
+			[],
+		);
 	});
 
 	it('when the first batch fails, it says nothing was stored', async () => {
 		const batches = await layout();
 		failingCode = rows[batches[0].items[0]].SKU as string;
-		const result = await runPaqtana(sandbox, { parameters: demandParameters(options), input: rows, credentials: credentialsFor(sandbox, { baseUrl: front.url }) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters(options),
+			input: rows,
+			credentials: credentialsFor(sandbox, { baseUrl: front.url }),
+		});
 		expect(result.error?.description).toMatch(/^Nothing was stored\.$/m);
 		expect(result.error?.description).toContain(`Not sent: batches 2–${batches.length}`);
 		expect(sandbox.demand(ORG)).toEqual([]);

@@ -1,4 +1,3 @@
-/* eslint-disable */
 /**
  * Retries through n8n's engine against the sandbox: each retryable failure is retried until the rows are
  * stored exactly once, each output item counts its attempts, and final failures are never retried.
@@ -6,7 +5,15 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { FaultKind, Sandbox } from '../../sandbox/server';
-import { credentialsFor, demandParameters, demandRow, ORG, runPaqtana, startTestSandbox, TOKEN } from '../support';
+import {
+	credentialsFor,
+	demandParameters,
+	demandRow,
+	ORG,
+	runPaqtana,
+	startTestSandbox,
+	TOKEN,
+} from '../support';
 import { startFront, type Front } from './front-server';
 
 let sandbox: Sandbox;
@@ -18,14 +25,28 @@ beforeEach(() => sandbox.reset());
 
 /** `count` rows with distinct keys; about 11 rows fit in a 1024-byte request. */
 function inputRows(count: number, salt = 0): IDataObject[] {
-	return Array.from({ length: count }, (_, i) => demandRow(`2026-05-${String((i % 28) + 1).padStart(2, '0')}`, `SKU-${Math.floor(i / 28)}`, i * 3 + salt + 0.25));
+	return Array.from({ length: count }, (_, i) =>
+		demandRow(
+			`2026-05-${String((i % 28) + 1).padStart(2, '0')}`,
+			`SKU-${Math.floor(i / 28)}`,
+			i * 3 + salt + 0.25,
+		),
+	);
 }
 
 /** What the sandbox must hold after storing `rows` (computed from the input, not by the node). */
 function expectedState(rows: IDataObject[]): IDataObject[] {
 	return rows
-		.map((row) => ({ workspaceCode: 'MAIN', location: row.Warehouse, code: row.SKU, date: row.Date, quantity: row.Qty }))
-		.sort((a, b) => (`${a.location}|${a.code}|${a.date}` < `${b.location}|${b.code}|${b.date}` ? -1 : 1));
+		.map((row) => ({
+			workspaceCode: 'MAIN',
+			location: row.Warehouse,
+			code: row.SKU,
+			date: row.Date,
+			quantity: row.Qty,
+		}))
+		.sort((a, b) =>
+			`${a.location}|${a.code}|${a.date}` < `${b.location}|${b.code}|${b.date}` ? -1 : 1,
+		);
 }
 
 function arrivalGapsMs(): number[] {
@@ -43,15 +64,28 @@ describe('each retryable failure is retried and the stored state is exact', () =
 		['504', 'status504', {}, {}],
 		['a connection reset before the server read the request', 'reset', {}, {}],
 		['a lost answer after the rows were stored (dropAfterWrite)', 'dropAfterWrite', {}, {}],
-		['a server that closes the connection without answering (hang 50 ms)', 'hang', { hangMs: 50 }, {}],
-		['a server that never answers, past a 1 s Request Timeout', 'hang', {}, { requestTimeoutSeconds: 1 }],
+		[
+			'a server that closes the connection without answering (hang 50 ms)',
+			'hang',
+			{ hangMs: 50 },
+			{},
+		],
+		[
+			'a server that never answers, past a 1 s Request Timeout',
+			'hang',
+			{},
+			{ requestTimeoutSeconds: 1 },
+		],
 	];
 
 	it.each(cases)('%s', async (_name, kind, faultOptions, nodeOptions) => {
 		const rows = inputRows(40);
 		// The 'next' plan hits requests in order: batch 1 takes 3 attempts, every later batch 1.
 		sandbox.injectFaults({ mode: 'next', kinds: [kind, kind], ...faultOptions });
-		const result = await runPaqtana(sandbox, { parameters: demandParameters({ ...BATCHED, maxRetries: 2, ...nodeOptions }), input: rows });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ ...BATCHED, maxRetries: 2, ...nodeOptions }),
+			input: rows,
+		});
 
 		expect(result.error).toBeUndefined();
 		expect(sandbox.demand(ORG)).toEqual(expectedState(rows));
@@ -61,19 +95,29 @@ describe('each retryable failure is retried and the stored state is exact', () =
 		expect(output.length).toBeGreaterThan(2);
 		// Every attempt reached the sandbox once: its log has exactly the attempts the output items report.
 		expect(log).toHaveLength(output.reduce((sum, item) => sum + (item.json.attempts as number), 0));
-		expect(output.map((item) => item.json.attempts)).toEqual([3, ...Array(output.length - 1).fill(1)]);
+		expect(output.map((item) => item.json.attempts)).toEqual([
+			3,
+			...Array(output.length - 1).fill(1),
+		]);
 		expect(log.slice(0, 3).map((request) => request.fault)).toEqual([kind, kind, null]);
-		expect(log.slice(0, 3).every((request) => request.bodyBytes === output[0].json.bytes)).toBe(true);
+		expect(log.slice(0, 3).every((request) => request.bodyBytes === output[0].json.bytes)).toBe(
+			true,
+		);
 		expect(output.every((item) => item.json.status === 200)).toBe(true);
 		// The calculation ran once, with the last batch, over every row.
-		expect(sandbox.calculations(ORG)).toEqual([{ at: expect.any(String), demandRows: rows.length }]);
+		expect(sandbox.calculations(ORG)).toEqual([
+			{ at: expect.any(String), demandRows: rows.length },
+		]);
 		expect(log.filter((request) => request.query.auto_calculate === 'True')).toHaveLength(1);
 		expect(log[log.length - 1].query.auto_calculate).toBe('True');
 	});
 
 	it('retries faults on the last (calculating) batch and still calculates exactly once', async () => {
 		const rows = inputRows(30);
-		const dry = await runPaqtana(sandbox, { parameters: demandParameters({ ...BATCHED, dryRun: true }), input: rows });
+		const dry = await runPaqtana(sandbox, {
+			parameters: demandParameters({ ...BATCHED, dryRun: true }),
+			input: rows,
+		});
 		const batches = dry.outputs[0].length;
 		expect(batches).toBeGreaterThan(1);
 		sandbox.reset();
@@ -83,7 +127,13 @@ describe('each retryable failure is retried and the stored state is exact', () =
 			decide: (request) => {
 				if (!request.url.includes('auto_calculate=True')) return 'forward';
 				const attempt = front.requests.filter((r) => r.url.includes('auto_calculate=True')).length;
-				return attempt === 1 ? { status: 503 } : attempt === 2 ? 'reset' : attempt === 3 ? { status: 429, headers: { 'retry-after': '0' } } : 'forward';
+				return attempt === 1
+					? { status: 503 }
+					: attempt === 2
+						? 'reset'
+						: attempt === 3
+							? { status: 429, headers: { 'retry-after': '0' } }
+							: 'forward';
 			},
 		});
 		try {
@@ -95,9 +145,15 @@ describe('each retryable failure is retried and the stored state is exact', () =
 			expect(run.error).toBeUndefined();
 			const output = run.outputs[0];
 			expect(output).toHaveLength(batches);
-			expect(output[batches - 1].json).toMatchObject({ autoCalculate: true, attempts: 4, status: 200 });
+			expect(output[batches - 1].json).toMatchObject({
+				autoCalculate: true,
+				attempts: 4,
+				status: 200,
+			});
 			expect(sandbox.demand(ORG)).toEqual(expectedState(rows));
-			expect(sandbox.calculations(ORG)).toEqual([{ at: expect.any(String), demandRows: rows.length }]);
+			expect(sandbox.calculations(ORG)).toEqual([
+				{ at: expect.any(String), demandRows: rows.length },
+			]);
 		} finally {
 			await front.close();
 		}
@@ -109,7 +165,10 @@ describe('each retryable failure is retried and the stored state is exact', () =
 		// changes nothing) rather than risk none at all.
 		const rows = inputRows(5);
 		sandbox.injectFaults({ mode: 'next', kinds: ['dropAfterWrite'] });
-		const result = await runPaqtana(sandbox, { parameters: demandParameters({ calculateOrderSuggestions: true }), input: rows });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ calculateOrderSuggestions: true }),
+			input: rows,
+		});
 		expect(result.error).toBeUndefined();
 		expect(result.outputs[0][0].json).toMatchObject({ attempts: 2, autoCalculate: true });
 		expect(sandbox.demand(ORG)).toEqual(expectedState(rows));
@@ -122,7 +181,10 @@ describe('Retry-After is honoured', () => {
 		sandbox.injectFaults({ mode: 'next', kinds: ['status429', 'status429'], retryAfterSeconds: 1 });
 		const rows = inputRows(3);
 		// A long initial delay proves Retry-After replaces the backoff (else the second retry would wait ≥ 10 s).
-		const result = await runPaqtana(sandbox, { parameters: demandParameters({ retryDelayMs: 10_000, maxRetries: 2 }), input: rows });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ retryDelayMs: 10_000, maxRetries: 2 }),
+			input: rows,
+		});
 		expect(result.error).toBeUndefined();
 		expect(result.outputs[0][0].json.attempts).toBe(3);
 		const gaps = arrivalGapsMs();
@@ -139,7 +201,13 @@ describe('Retry-After is honoured', () => {
 		front = await startFront({
 			target: sandbox.url,
 			decide: (request) =>
-				request.seq === 1 ? { status: 429, headers: { 'retry-after': new Date(Date.now() + 2000).toUTCString() }, body: { error: 'slow down' } } : 'forward',
+				request.seq === 1
+					? {
+							status: 429,
+							headers: { 'retry-after': new Date(Date.now() + 2000).toUTCString() },
+							body: { error: 'slow down' },
+						}
+					: 'forward',
 		});
 		try {
 			const rows = inputRows(3);
@@ -162,7 +230,10 @@ describe('Retry-After is honoured', () => {
 
 	it('without Retry-After the backoff grows: the second wait is at least the first one’s minimum doubled', async () => {
 		sandbox.injectFaults({ mode: 'next', kinds: ['status503', 'status503'] });
-		const result = await runPaqtana(sandbox, { parameters: demandParameters({ retryDelayMs: 200, maxRetries: 2 }), input: inputRows(2) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ retryDelayMs: 200, maxRetries: 2 }),
+			input: inputRows(2),
+		});
 		expect(result.error).toBeUndefined();
 		const [first, second] = arrivalGapsMs();
 		// Jitter: retry 1 waits 100–200 ms, retry 2 waits 200–400 ms.
@@ -183,7 +254,11 @@ describe('failures that are final are not retried', () => {
 		['403', { orgCode: 'OTHER' }, /may not write to this organization \(403 Forbidden\)/],
 		['404', { orgCode: 'NOPE' }, /does not know this organization \(404 Not Found\)/],
 	])('%s: one request, a plain message', async (httpCode, overrides, message) => {
-		const result = await runPaqtana(sandbox, { parameters: demandParameters({ maxRetries: 5 }), input: inputRows(3), credentials: credentialsFor(sandbox, overrides) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ maxRetries: 5 }),
+			input: inputRows(3),
+			credentials: credentialsFor(sandbox, overrides),
+		});
 		expect(result.error).toMatchObject({ name: 'NodeApiError', httpCode });
 		expect(result.error?.message).toMatch(message);
 		expect(result.error?.description).toMatch(/Attempts: 1\./);
@@ -192,18 +267,35 @@ describe('failures that are final are not retried', () => {
 
 	it('413: one request, a plain message that names the limit option', async () => {
 		smallSandbox.reset();
-		const result = await runPaqtana(smallSandbox, { parameters: demandParameters({ maxRetries: 5 }), input: inputRows(40) });
+		const result = await runPaqtana(smallSandbox, {
+			parameters: demandParameters({ maxRetries: 5 }),
+			input: inputRows(40),
+		});
 		expect(result.error).toMatchObject({ name: 'NodeApiError', httpCode: '413' });
-		expect(result.error?.message).toBe('The request was too large for Paqtana (413 Payload Too Large)');
+		expect(result.error?.message).toBe(
+			'The request was too large for Paqtana (413 Payload Too Large)',
+		);
 		expect(result.error?.description).toMatch(/Max Request Size \(Bytes\)/);
 		expect(smallSandbox.requests()).toHaveLength(1);
 		expect(smallSandbox.demand(ORG)).toEqual([]);
 	});
 
 	it('400: one request, a plain message with the server’s reasons', async () => {
-		const front = await startFront({ decide: () => ({ status: 400, body: { error: 'invalid rows', details: [{ row: 1, field: 'code', reason: 'unknown item XYZ' }] } }) });
+		const front = await startFront({
+			decide: () => ({
+				status: 400,
+				body: {
+					error: 'invalid rows',
+					details: [{ row: 1, field: 'code', reason: 'unknown item XYZ' }],
+				},
+			}),
+		});
 		try {
-			const result = await runPaqtana(sandbox, { parameters: demandParameters({ maxRetries: 5 }), input: inputRows(3), credentials: credentialsFor(sandbox, { baseUrl: front.url }) });
+			const result = await runPaqtana(sandbox, {
+				parameters: demandParameters({ maxRetries: 5 }),
+				input: inputRows(3),
+				credentials: credentialsFor(sandbox, { baseUrl: front.url }),
+			});
 			expect(result.error).toMatchObject({ name: 'NodeApiError', httpCode: '400' });
 			expect(result.error?.message).toBe('Paqtana rejected the data (400 Bad Request)');
 			expect(result.error?.description).toContain('unknown item XYZ');
@@ -214,9 +306,18 @@ describe('failures that are final are not retried', () => {
 	});
 
 	it('a server body cannot replace the plain explanation (NodeApiError reads response.data.message)', async () => {
-		const front = await startFront({ decide: () => ({ status: 400, body: { data: { message: 'server-side text' }, error: 'bad' } }) });
+		const front = await startFront({
+			decide: () => ({
+				status: 400,
+				body: { data: { message: 'server-side text' }, error: 'bad' },
+			}),
+		});
 		try {
-			const result = await runPaqtana(sandbox, { parameters: demandParameters(), input: inputRows(2), credentials: credentialsFor(sandbox, { baseUrl: front.url }) });
+			const result = await runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: inputRows(2),
+				credentials: credentialsFor(sandbox, { baseUrl: front.url }),
+			});
 			expect(result.error?.description).toMatch(/^The server did not accept one or more rows/);
 			expect(result.error?.description).toContain('server-side text');
 		} finally {
@@ -226,7 +327,10 @@ describe('failures that are final are not retried', () => {
 
 	it('500 is not retried either (a real server may have failed half-way)', async () => {
 		sandbox.injectFaults({ mode: 'next', kinds: ['status500'] });
-		const result = await runPaqtana(sandbox, { parameters: demandParameters({ maxRetries: 5 }), input: inputRows(3) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ maxRetries: 5 }),
+			input: inputRows(3),
+		});
 		expect(result.error).toMatchObject({ httpCode: '500' });
 		expect(sandbox.requests()).toHaveLength(1);
 	});
@@ -234,55 +338,93 @@ describe('failures that are final are not retried', () => {
 
 describe('Max Retries', () => {
 	it('exhausted: a clear NodeApiError after exactly Max Retries + 1 attempts, nothing stored', async () => {
-		sandbox.injectFaults({ mode: 'next', kinds: ['status503', 'status503', 'status503', 'status503'] });
-		const result = await runPaqtana(sandbox, { parameters: demandParameters({ maxRetries: 2 }), input: inputRows(3) });
-		expect(result.error).toMatchObject({ name: 'NodeApiError', httpCode: '503', message: 'Paqtana had a server error (503)' });
+		sandbox.injectFaults({
+			mode: 'next',
+			kinds: ['status503', 'status503', 'status503', 'status503'],
+		});
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ maxRetries: 2 }),
+			input: inputRows(3),
+		});
+		expect(result.error).toMatchObject({
+			name: 'NodeApiError',
+			httpCode: '503',
+			message: 'Paqtana had a server error (503)',
+		});
 		expect(result.error?.description).toMatch(/Attempts: 3\./);
 		expect(result.error?.description).toMatch(/Nothing was stored\./);
-		expect(result.error?.description).toMatch(/Not stored \(failed\): batch 1 \(3 rows, .*\) of 1\./);
+		expect(result.error?.description).toMatch(
+			/Not stored \(failed\): batch 1 \(3 rows, .*\) of 1\./,
+		);
 		expect(sandbox.requests()).toHaveLength(3);
 		expect(sandbox.demand(ORG)).toEqual([]);
 	});
 
 	it('exhausted on connection resets: names the network failure and the attempts', async () => {
 		sandbox.injectFaults({ mode: 'next', kinds: ['reset', 'reset'] });
-		const result = await runPaqtana(sandbox, { parameters: demandParameters({ maxRetries: 1 }), input: inputRows(2) });
-		expect(result.error).toMatchObject({ name: 'NodeApiError', message: 'The connection to Paqtana was lost before it answered (ECONNRESET)' });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ maxRetries: 1 }),
+			input: inputRows(2),
+		});
+		expect(result.error).toMatchObject({
+			name: 'NodeApiError',
+			message: 'The connection to Paqtana was lost before it answered (ECONNRESET)',
+		});
 		expect(result.error?.description).toMatch(/No answer after 2 attempts/);
 		// The sandbox reset the connection after reading the body: whether it stored anything is unknowable to a client.
-		expect(result.error?.description).toMatch(/Unknown: batch 1 .* may or may not have stored them/);
+		expect(result.error?.description).toMatch(
+			/Unknown: batch 1 .* may or may not have stored them/,
+		);
 		expect(sandbox.requests()).toHaveLength(2);
 	});
 
 	it('exhausted on timeouts: says the server did not answer in time', async () => {
 		sandbox.injectFaults({ mode: 'next', kinds: ['hang', 'hang'] });
-		const result = await runPaqtana(sandbox, { parameters: demandParameters({ maxRetries: 1, requestTimeoutSeconds: 1 }), input: inputRows(2) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ maxRetries: 1, requestTimeoutSeconds: 1 }),
+			input: inputRows(2),
+		});
 		expect(result.error?.message).toMatch(/^Paqtana did not answer within 1 s \(request timeout/);
 		expect(sandbox.requests()).toHaveLength(2);
 	});
 
 	it('0: a single attempt', async () => {
 		sandbox.injectFaults({ mode: 'next', kinds: ['status429'], retryAfterSeconds: 0 });
-		const result = await runPaqtana(sandbox, { parameters: demandParameters({ maxRetries: 0 }), input: inputRows(2) });
-		expect(result.error).toMatchObject({ httpCode: '429', message: 'Paqtana is rate limiting requests (429 Too Many Requests)' });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ maxRetries: 0 }),
+			input: inputRows(2),
+		});
+		expect(result.error).toMatchObject({
+			httpCode: '429',
+			message: 'Paqtana is rate limiting requests (429 Too Many Requests)',
+		});
 		expect(sandbox.requests()).toHaveLength(1);
 	});
 
 	it('a value from an expression that is not a number falls back to the default instead of retrying forever', async () => {
 		sandbox.injectFaults({ mode: 'next', kinds: Array(10).fill('status503') });
-		const result = await runPaqtana(sandbox, { parameters: demandParameters({ maxRetries: 'lots' as unknown as number }), input: inputRows(2) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ maxRetries: 'lots' as unknown as number }),
+			input: inputRows(2),
+		});
 		expect(result.error?.httpCode).toBe('503');
 		expect(sandbox.requests()).toHaveLength(6);
 		sandbox.reset();
 		sandbox.injectFaults({ mode: 'next', kinds: Array(10).fill('status503') });
-		const numeric = await runPaqtana(sandbox, { parameters: demandParameters({ maxRetries: '2' as unknown as number }), input: inputRows(2) });
+		const numeric = await runPaqtana(sandbox, {
+			parameters: demandParameters({ maxRetries: '2' as unknown as number }),
+			input: inputRows(2),
+		});
 		expect(numeric.error?.description).toMatch(/Attempts: 3\./);
 		expect(sandbox.requests()).toHaveLength(3);
 	});
 
 	it('default is 5 (6 attempts)', async () => {
 		sandbox.injectFaults({ mode: 'next', kinds: Array(10).fill('status502') });
-		const result = await runPaqtana(sandbox, { parameters: demandParameters(), input: inputRows(2) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters(),
+			input: inputRows(2),
+		});
 		expect(result.error?.httpCode).toBe('502');
 		expect(sandbox.requests()).toHaveLength(6);
 	});
@@ -296,7 +438,13 @@ describe('master inventory retries too', () => {
 			{ Warehouse: 'WH1', SKU: 'B', Stock: 4 },
 		];
 		const result = await runPaqtana(sandbox, {
-			parameters: { resource: 'masterInventory', operation: 'replace', workspaceCode: 'MAIN', columns: { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] }, options: { retryDelayMs: 0 } },
+			parameters: {
+				resource: 'masterInventory',
+				operation: 'replace',
+				workspaceCode: 'MAIN',
+				columns: { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] },
+				options: { retryDelayMs: 0 },
+			},
 			input,
 		});
 		expect(result.error).toBeUndefined();

@@ -1,4 +1,3 @@
-/* eslint-disable */
 /**
  * The soak test, reduced for CI: ~20,000 demand rows in ~150 batches against the sandbox with faults on
  * about 12% of requests (fixed seed). The full run is `node build/scripts/soak.js` (200,000 rows), or this
@@ -13,10 +12,21 @@ describe(`soak: ${rows} demand rows with injected faults (seed ${seed})`, () => 
 	let report: SoakReport;
 	const lines: string[] = [];
 
-	beforeAll(async () => {
-		report = await runSoak({ rows, seed, rate: Number(process.env.SOAK_RATE ?? 0.15), maxBodyBytes: rows >= 100_000 ? 65_536 : 12_288, timeoutSeconds: 1, retryAfterSeconds: 0, log: (line) => lines.push(line) });
-		if (!report.ok || process.env.SOAK_VERBOSE) process.stdout.write(lines.join('\n') + '\n');
-	}, Math.max(60_000, rows * 2));
+	beforeAll(
+		async () => {
+			report = await runSoak({
+				rows,
+				seed,
+				rate: Number(process.env.SOAK_RATE ?? 0.15),
+				maxBodyBytes: rows >= 100_000 ? 65_536 : 12_288,
+				timeoutSeconds: 1,
+				retryAfterSeconds: 0,
+				log: (line) => lines.push(line),
+			});
+			if (!report.ok || process.env.SOAK_VERBOSE) process.stdout.write(lines.join('\n') + '\n');
+		},
+		Math.max(60_000, rows * 2),
+	);
 
 	it('uploads in many batches, with faults on at least 10% of requests, every retryable kind included', () => {
 		expect(report.batches).toBeGreaterThanOrEqual(100);
@@ -28,14 +38,19 @@ describe(`soak: ${rows} demand rows with injected faults (seed ${seed})`, () => 
 	});
 
 	it('stores exactly the expected state: nothing lost, duplicated or altered', () => {
-		const check = report.checks.find((c) => c.name === 'stored state equals the expected state exactly');
+		const check = report.checks.find(
+			(c) => c.name === 'stored state equals the expected state exactly',
+		);
 		expect(check).toMatchObject({ ok: true });
 		expect(report.storedRows).toBe(report.expectedRows);
 	});
 
 	it('runs the calculation exactly once, with the last batch, over every row', () => {
 		expect(report.calculations).toBe(1);
-		for (const name of ['auto_calculate ran exactly once, over every row', 'auto_calculate was asked for only with the last batch']) {
+		for (const name of [
+			'auto_calculate ran exactly once, over every row',
+			'auto_calculate was asked for only with the last batch',
+		]) {
 			expect(report.checks.find((c) => c.name === name)).toMatchObject({ ok: true });
 		}
 	});

@@ -1,4 +1,3 @@
-/* eslint-disable */
 /**
  * Secret hygiene: every error path of the node and of the credential test runs here, and the token never
  * appears in an output item, an error message or description, a hint, a log line or the run data, nor in
@@ -12,7 +11,17 @@ import type { Sandbox } from '../../sandbox/server';
 import { testCredential } from '../harness';
 import { withLogCapture } from '../harness/environment';
 import type { RunNodeResult } from '../harness';
-import { credentialsFor, demandParameters, demandRow, everything, inventoryParameters, ORG, runPaqtana, startTestSandbox, TOKEN } from '../support';
+import {
+	credentialsFor,
+	demandParameters,
+	demandRow,
+	everything,
+	inventoryParameters,
+	ORG,
+	runPaqtana,
+	startTestSandbox,
+	TOKEN,
+} from '../support';
 import { startFront, type Front, type FrontAction } from '../reliability/front-server';
 
 /** A second distinctive secret, for runs with a wrong token. */
@@ -68,34 +77,59 @@ type Case = {
 	expectFailure: (result: RunNodeResult) => void;
 };
 
-const failsWith = (pattern: RegExp) => (result: RunNodeResult) => expect(result.error?.message).toMatch(pattern);
-const outputErrorMatches = (pattern: RegExp) => (result: RunNodeResult) => expect(String(result.outputs[0]?.[0]?.json.error)).toMatch(pattern);
+const failsWith = (pattern: RegExp) => (result: RunNodeResult) =>
+	expect(result.error?.message).toMatch(pattern);
+const outputErrorMatches = (pattern: RegExp) => (result: RunNodeResult) =>
+	expect(String(result.outputs[0]?.[0]?.json.error)).toMatch(pattern);
 
 const nodeCases: Case[] = [
 	{
 		name: '401 wrong token',
-		run: () => runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { token: WRONG_TOKEN }) }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: rows,
+				credentials: credentialsFor(sandbox, { token: WRONG_TOKEN }),
+			}),
 		expectFailure: failsWith(/401/),
 	},
 	{
 		name: '403 token of another org',
-		run: () => runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { orgCode: 'OTHER' }) }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: rows,
+				credentials: credentialsFor(sandbox, { orgCode: 'OTHER' }),
+			}),
 		expectFailure: failsWith(/403/),
 	},
 	{
 		name: '404 unknown org',
-		run: () => runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { orgCode: 'NOPE' }) }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: rows,
+				credentials: credentialsFor(sandbox, { orgCode: 'NOPE' }),
+			}),
 		expectFailure: failsWith(/404/),
 	},
 	{
 		name: '413 body over the server limit',
-		run: () => runPaqtana(smallSandbox, { parameters: demandParameters(), input: Array.from({ length: 20 }, (_, i) => demandRow('2026-11-01', `S${i}`, i)) }),
+		run: () =>
+			runPaqtana(smallSandbox, {
+				parameters: demandParameters(),
+				input: Array.from({ length: 20 }, (_, i) => demandRow('2026-11-01', `S${i}`, i)),
+			}),
 		expectFailure: failsWith(/413/),
 	},
 	{
 		name: '429 retries used up',
 		run: async () => {
-			sandbox.injectFaults({ mode: 'next', kinds: ['status429', 'status429'], retryAfterSeconds: 0 });
+			sandbox.injectFaults({
+				mode: 'next',
+				kinds: ['status429', 'status429'],
+				retryAfterSeconds: 0,
+			});
 			return runPaqtana(sandbox, { parameters: demandParameters({ maxRetries: 1 }), input: rows });
 		},
 		expectFailure: failsWith(/429/),
@@ -128,34 +162,58 @@ const nodeCases: Case[] = [
 		name: 'request timeout',
 		run: async () => {
 			sandbox.injectFaults({ mode: 'next', kinds: ['hang'] });
-			return runPaqtana(sandbox, { parameters: demandParameters({ maxRetries: 0, requestTimeoutSeconds: 1 }), input: rows });
+			return runPaqtana(sandbox, {
+				parameters: demandParameters({ maxRetries: 0, requestTimeoutSeconds: 1 }),
+				input: rows,
+			});
 		},
 		expectFailure: failsWith(/request timeout/),
 	},
 	{
 		name: 'connection refused',
-		run: async () => runPaqtana(sandbox, { parameters: demandParameters({ maxRetries: 1 }), input: rows, credentials: credentialsFor(sandbox, { baseUrl: `http://127.0.0.1:${await closedPort()}` }) }),
+		run: async () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters({ maxRetries: 1 }),
+				input: rows,
+				credentials: credentialsFor(sandbox, { baseUrl: `http://127.0.0.1:${await closedPort()}` }),
+			}),
 		expectFailure: failsWith(/ECONNREFUSED/),
 	},
 	{
 		name: 'invalid rows (stop)',
-		run: () => runPaqtana(sandbox, { parameters: demandParameters(), input: [...rows, { Warehouse: 'WH1', SKU: 'B', Date: '2026-02-31', Qty: 'lots' }] }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: [...rows, { Warehouse: 'WH1', SKU: 'B', Date: '2026-02-31', Qty: 'lots' }],
+			}),
 		expectFailure: failsWith(/1 invalid row/),
 	},
 	{
 		name: 'invalid rows (routed) and a value that looks like the token is not a secret leak source',
-		run: () => runPaqtana(sandbox, { parameters: demandParameters({ onInvalidRows: 'route' }), input: [...rows, { Warehouse: 'WH1', SKU: '', Date: 'never', Qty: NaN }] }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters({ onInvalidRows: 'route' }),
+				input: [...rows, { Warehouse: 'WH1', SKU: '', Date: 'never', Qty: NaN }],
+			}),
 		expectFailure: (result) => expect(result.outputs[1]).toHaveLength(1),
 	},
 	{
 		name: 'duplicate rows under the Error policy',
-		run: () => runPaqtana(sandbox, { parameters: demandParameters({ duplicates: 'error' }), input: [rows[0], rows[0]] }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters({ duplicates: 'error' }),
+				input: [rows[0], rows[0]],
+			}),
 		expectFailure: failsWith(/same key/),
 	},
 	{
 		name: 'wipe guard: empty master inventory',
 		// n8n does not run a node without input items: the inventory is empty because every row is invalid.
-		run: () => runPaqtana(sandbox, { parameters: inventoryParameters({ onInvalidRows: 'route' }), input: [{ Warehouse: 'WH1', SKU: '' }] }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: inventoryParameters({ onInvalidRows: 'route' }),
+				input: [{ Warehouse: 'WH1', SKU: '' }],
+			}),
 		expectFailure: failsWith(/Refusing to replace the master inventory with 0 rows/),
 	},
 	{
@@ -164,76 +222,135 @@ const nodeCases: Case[] = [
 			runPaqtana(sandbox, {
 				parameters: inventoryParameters(),
 				input: [{ Warehouse: 'WH1', SKU: 'A' }],
-				staticData: { 'node:Paqtana': { lastReplace: { rows: 100, at: '2026-01-01T00:00:00.000Z' } } },
+				staticData: {
+					'node:Paqtana': { lastReplace: { rows: 100, at: '2026-01-01T00:00:00.000Z' } },
+				},
 			}),
 		expectFailure: failsWith(/Refusing to replace/),
 	},
 	{
 		name: 'master inventory too large for one request',
-		run: () => runPaqtana(sandbox, { parameters: inventoryParameters({ maxBodyBytes: 1024 }), input: Array.from({ length: 40 }, (_, i) => ({ Warehouse: 'WH1', SKU: `S${i}` })) }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: inventoryParameters({ maxBodyBytes: 1024 }),
+				input: Array.from({ length: 40 }, (_, i) => ({ Warehouse: 'WH1', SKU: `S${i}` })),
+			}),
 		expectFailure: failsWith(/over the .* request limit/),
 	},
 	{
 		name: 'plain http to a non-loopback host',
-		run: () => runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { baseUrl: 'http://paqtana.example.invalid' }) }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: rows,
+				credentials: credentialsFor(sandbox, { baseUrl: 'http://paqtana.example.invalid' }),
+			}),
 		expectFailure: failsWith(/https/),
 	},
 	{
 		name: 'a Base URL that is not a URL',
-		run: () => runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { baseUrl: 'not a url' }) }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: rows,
+				credentials: credentialsFor(sandbox, { baseUrl: 'not a url' }),
+			}),
 		expectFailure: failsWith(/not a valid URL/),
 	},
 	{
 		name: 'a Base URL with a query string',
-		run: () => runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { baseUrl: `${sandbox.url}/?x=1` }) }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: rows,
+				credentials: credentialsFor(sandbox, { baseUrl: `${sandbox.url}/?x=1` }),
+			}),
 		expectFailure: failsWith(/query string/),
 	},
 	{
 		name: 'an empty org code',
-		run: () => runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { orgCode: '  ' }) }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: rows,
+				credentials: credentialsFor(sandbox, { orgCode: '  ' }),
+			}),
 		expectFailure: failsWith(/Organization Code/),
 	},
 	{
 		name: 'an org code of dots',
-		run: () => runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { orgCode: '..' }) }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: rows,
+				credentials: credentialsFor(sandbox, { orgCode: '..' }),
+			}),
 		expectFailure: failsWith(/not a valid Organization Code/),
 	},
 	{
 		name: 'continue on fail: 401 as an error item',
-		run: () => runPaqtana(sandbox, { parameters: demandParameters(), input: rows, continueOnFail: true, credentials: credentialsFor(sandbox, { token: WRONG_TOKEN }) }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: rows,
+				continueOnFail: true,
+				credentials: credentialsFor(sandbox, { token: WRONG_TOKEN }),
+			}),
 		expectFailure: outputErrorMatches(/401/),
 	},
 	{
 		name: 'continue on fail: network failure as an error item',
 		run: async () => {
 			sandbox.injectFaults({ mode: 'next', kinds: ['reset'] });
-			return runPaqtana(sandbox, { parameters: demandParameters({ maxRetries: 0 }), input: rows, continueOnFail: true });
+			return runPaqtana(sandbox, {
+				parameters: demandParameters({ maxRetries: 0 }),
+				input: rows,
+				continueOnFail: true,
+			});
 		},
 		expectFailure: outputErrorMatches(/ECONNRESET/),
 	},
 	{
 		name: 'continue on fail: validation stop as an error item',
-		run: () => runPaqtana(sandbox, { parameters: demandParameters(), input: [{ SKU: 'X' }], continueOnFail: true }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: [{ SKU: 'X' }],
+				continueOnFail: true,
+			}),
 		expectFailure: outputErrorMatches(/invalid row/),
 	},
 	{
 		name: 'continue on fail: credential refused before sending',
-		run: () => runPaqtana(sandbox, { parameters: demandParameters(), input: rows, continueOnFail: true, credentials: credentialsFor(sandbox, { baseUrl: 'http://10.0.0.1' }) }),
+		run: () =>
+			runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: rows,
+				continueOnFail: true,
+				credentials: credentialsFor(sandbox, { baseUrl: 'http://10.0.0.1' }),
+			}),
 		expectFailure: outputErrorMatches(/https/),
 	},
 ];
 
 describe('no node error path exposes the token', () => {
-	it.each(nodeCases.map((c) => [c.name, c] as const))('%s', async (_name, { run, expectFailure }) => {
-		const result = await run();
-		expectFailure(result);
-		expectNoSecret(result);
-		expectSandboxLogClean(sandbox);
-		expectSandboxLogClean(smallSandbox);
-	});
+	it.each(nodeCases.map((c) => [c.name, c] as const))(
+		'%s',
+		async (_name, { run, expectFailure }) => {
+			const result = await run();
+			expectFailure(result);
+			expectNoSecret(result);
+			expectSandboxLogClean(sandbox);
+			expectSandboxLogClean(smallSandbox);
+		},
+	);
 
 	it('the engine really logs node failures (so the log check above can catch a leak)', async () => {
-		const result = await runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { token: WRONG_TOKEN }) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters(),
+			input: rows,
+			credentials: credentialsFor(sandbox, { token: WRONG_TOKEN }),
+		});
 		expect(result.logs.join('\n')).toMatch(/did not accept the token/);
 	});
 });
@@ -242,7 +359,10 @@ describe('a server that echoes the token back is redacted', () => {
 	let front: Front;
 	let reply: (authorization: string) => FrontAction;
 	beforeAll(async () => {
-		front = await startFront({ target: sandbox.url, decide: (request) => reply(String(request.headers.authorization ?? '')) });
+		front = await startFront({
+			target: sandbox.url,
+			decide: (request) => reply(String(request.headers.authorization ?? '')),
+		});
 	});
 	afterAll(async () => front.close());
 	beforeEach(() => {
@@ -255,26 +375,59 @@ describe('a server that echoes the token back is redacted', () => {
 		return {
 			error: `invalid token ${token}`,
 			message: `You sent: ${authorization}`,
-			details: [{ field: 'authorization', value: authorization, nested: { deeper: [token, `x${token}x`] } }],
+			details: [
+				{ field: 'authorization', value: authorization, nested: { deeper: [token, `x${token}x`] } },
+			],
 			[token]: 'token as a key',
 			data: { message: token },
 		};
 	}
 
-	const echoes: Array<[string, (authorization: string) => FrontAction, IDataObject, (result: RunNodeResult) => void]> = [
+	const echoes: Array<
+		[string, (authorization: string) => FrontAction, IDataObject, (result: RunNodeResult) => void]
+	> = [
 		['in a 400 body', (a) => ({ status: 400, body: echoBody(a) }), {}, failsWith(/400/)],
 		['in a 401 body', (a) => ({ status: 401, body: echoBody(a) }), {}, failsWith(/401/)],
-		['in a 403 plain-text body', (a) => ({ status: 403, headers: { 'content-type': 'text/plain' }, body: `forbidden for ${a}` }), {}, failsWith(/403/)],
+		[
+			'in a 403 plain-text body',
+			(a) => ({
+				status: 403,
+				headers: { 'content-type': 'text/plain' },
+				body: `forbidden for ${a}`,
+			}),
+			{},
+			failsWith(/403/),
+		],
 		['in a 500 body', (a) => ({ status: 500, body: echoBody(a) }), {}, failsWith(/500/)],
-		['in 503 bodies until retries are used up', (a) => ({ status: 503, body: echoBody(a) }), { maxRetries: 2 }, failsWith(/503/)],
-		['in a successful (200) answer', (a) => ({ status: 200, body: { received: 2, ...echoBody(a) } }), {}, (result) => expect(result.outputs[0][0].json.status).toBe(200)],
-		['under continue on fail', (a) => ({ status: 422, body: echoBody(a) }), {}, (result) => expect(String(result.outputs[0][0].json.error)).toMatch(/422/)],
+		[
+			'in 503 bodies until retries are used up',
+			(a) => ({ status: 503, body: echoBody(a) }),
+			{ maxRetries: 2 },
+			failsWith(/503/),
+		],
+		[
+			'in a successful (200) answer',
+			(a) => ({ status: 200, body: { received: 2, ...echoBody(a) } }),
+			{},
+			(result) => expect(result.outputs[0][0].json.status).toBe(200),
+		],
+		[
+			'under continue on fail',
+			(a) => ({ status: 422, body: echoBody(a) }),
+			{},
+			(result) => expect(String(result.outputs[0][0].json.error)).toMatch(/422/),
+		],
 	];
 
 	it.each(echoes)('%s', async (_name, answer, options, expectFailure) => {
 		reply = answer;
 		const continueOnFail = _name === 'under continue on fail';
-		const result = await runPaqtana(sandbox, { parameters: demandParameters(options), input: rows, continueOnFail, credentials: credentialsFor(sandbox, { baseUrl: front.url }) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters(options),
+			input: rows,
+			continueOnFail,
+			credentials: credentialsFor(sandbox, { baseUrl: front.url }),
+		});
 		// The server really did receive the token and put it in its answer...
 		expect(front.requests.length).toBeGreaterThan(0);
 		expect(front.requests[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
@@ -288,7 +441,9 @@ describe('a server that echoes the token back is redacted', () => {
 
 describe('the credential test never exposes the token', () => {
 	const credentialTest = async (credentials: IDataObject) => {
-		const { value, logs } = await withLogCapture(() => testCredential({ credentialType: new PaqtanaApi(), credentials }));
+		const { value, logs } = await withLogCapture(() =>
+			testCredential({ credentialType: new PaqtanaApi(), credentials }),
+		);
 		return { result: value, text: JSON.stringify({ value, logs }) };
 	};
 
@@ -299,7 +454,10 @@ describe('the credential test never exposes the token', () => {
 		['an org code of dots', { orgCode: '..' }],
 		['an empty org code', { orgCode: '' }],
 		['plain http to a non-loopback host', { baseUrl: 'http://paqtana.example.invalid' }],
-		['userinfo that hides the real host', { baseUrl: 'http://localhost:80@paqtana.example.invalid' }],
+		[
+			'userinfo that hides the real host',
+			{ baseUrl: 'http://localhost:80@paqtana.example.invalid' },
+		],
 		['not a URL', { baseUrl: 'not a url' }],
 	])('%s', async (_name, overrides) => {
 		const { result, text } = await credentialTest(credentialsFor(sandbox, overrides));
@@ -311,7 +469,9 @@ describe('the credential test never exposes the token', () => {
 	});
 
 	it('connection refused and a timeout-free hang-up', async () => {
-		const refused = await credentialTest(credentialsFor(sandbox, { baseUrl: `http://127.0.0.1:${await closedPort()}` }));
+		const refused = await credentialTest(
+			credentialsFor(sandbox, { baseUrl: `http://127.0.0.1:${await closedPort()}` }),
+		);
 		expect(refused.result.status).toBe('Error');
 		expect(refused.text).not.toContain(TOKEN);
 		sandbox.injectFaults({ mode: 'next', kinds: ['reset'] });
@@ -327,10 +487,18 @@ describe('the credential test never exposes the token', () => {
 		['400', 400],
 	])('a server that echoes the token with %s', async (_name, status) => {
 		const front = await startFront({
-			decide: (request) => ({ status, body: { error: `bad token ${String(request.headers.authorization)}`, message: String(request.headers.authorization) } }),
+			decide: (request) => ({
+				status,
+				body: {
+					error: `bad token ${String(request.headers.authorization)}`,
+					message: String(request.headers.authorization),
+				},
+			}),
 		});
 		try {
-			const { result, text } = await credentialTest(credentialsFor(sandbox, { baseUrl: front.url }));
+			const { result, text } = await credentialTest(
+				credentialsFor(sandbox, { baseUrl: front.url }),
+			);
 			// (n8n's request helper tries a 401 once more after pre-authentication.)
 			expect(front.requests.length).toBeGreaterThanOrEqual(1);
 			expect(front.requests[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
@@ -357,16 +525,35 @@ describe('the sandbox request log never stores tokens', () => {
 		const box = await startTestSandbox({ onRequest: (entry) => seen.push(JSON.stringify(entry)) });
 		try {
 			const url = `${box.url}/v2/org/${encodeURIComponent(ORG)}/historical_demand`;
-			const body = JSON.stringify([{ workspaceCode: 'MAIN', location: 'WH1', code: 'A', date: '2026-01-01', quantity: 1 }]);
+			const body = JSON.stringify([
+				{ workspaceCode: 'MAIN', location: 'WH1', code: 'A', date: '2026-01-01', quantity: 1 },
+			]);
 			const sent = [
-				await fetch(url, { method: 'POST', body, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } }),
-				await fetch(`${url}?token=${encodeURIComponent(TOKEN)}&auto_calculate=False`, { method: 'POST', body, headers: { authorization: `Bearer ${TOKEN}` } }),
-				await fetch(url, { method: 'POST', body, headers: { authorization: `Bearer ${TOKEN} extra` } }),
+				await fetch(url, {
+					method: 'POST',
+					body,
+					headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+				}),
+				await fetch(`${url}?token=${encodeURIComponent(TOKEN)}&auto_calculate=False`, {
+					method: 'POST',
+					body,
+					headers: { authorization: `Bearer ${TOKEN}` },
+				}),
+				await fetch(url, {
+					method: 'POST',
+					body,
+					headers: { authorization: `Bearer ${TOKEN} extra` },
+				}),
 				await fetch(url, { method: 'POST', body, headers: { authorization: TOKEN } }),
 			];
 			expect(sent.map((response) => response.status)).toEqual([200, 200, 401, 401]);
 			const log = box.requests();
-			expect(log.map((entry) => entry.authorization)).toEqual(['Bearer ***', 'Bearer ***', 'malformed', 'malformed']);
+			expect(log.map((entry) => entry.authorization)).toEqual([
+				'Bearer ***',
+				'Bearer ***',
+				'malformed',
+				'malformed',
+			]);
 			expect(log[1].query.token).toBe('***');
 			const inspected = await (await fetch(`${box.url}/__sandbox/requests`)).text();
 			for (const text of [JSON.stringify(log), seen.join('\n'), inspected]) {

@@ -1,4 +1,3 @@
-/* eslint-disable */
 /**
  * Transport safety: the token never goes over plain http to a host that is not this machine (refused before
  * any connection is made), the org code is always exactly one path segment, and a Base URL with a path
@@ -18,12 +17,30 @@ import { testCredential } from '../harness';
 import { credentialsFor, demandParameters, demandRow, ORG, runPaqtana, TOKEN } from '../support';
 import { startFront, type Front } from '../reliability/front-server';
 
-const ORG_CODES = ['a/b', '..x', 'x/..', '../x', 'x?y=1', 'x#y', 'a b', 'Ünï', '%2e%2e', 'a%2Fb', 'ok;x=1', 'tab\there', '😀 org', '\u202eRTL', 'back\\slash'];
+const ORG_CODES = [
+	'a/b',
+	'..x',
+	'x/..',
+	'../x',
+	'x?y=1',
+	'x#y',
+	'a b',
+	'Ünï',
+	'%2e%2e',
+	'a%2Fb',
+	'ok;x=1',
+	'tab\there',
+	'😀 org',
+	'\u202eRTL',
+	'back\\slash',
+];
 
 let sandbox: Sandbox;
 let front: Front;
 beforeAll(async () => {
-	sandbox = await startSandbox({ orgs: { [ORG]: TOKEN, ...Object.fromEntries(ORG_CODES.map((org) => [org, TOKEN])) } });
+	sandbox = await startSandbox({
+		orgs: { [ORG]: TOKEN, ...Object.fromEntries(ORG_CODES.map((org) => [org, TOKEN])) },
+	});
 	front = await startFront({ target: sandbox.url, stripPrefix: '/proxy/paqtana' });
 });
 afterAll(async () => {
@@ -42,13 +59,19 @@ const stored = [
 ];
 
 /** Counts outgoing TCP connections made by this process while `fn` runs. */
-async function countingConnections<T>(fn: () => Promise<T>): Promise<{ value: T; connections: string[] }> {
+async function countingConnections<T>(
+	fn: () => Promise<T>,
+): Promise<{ value: T; connections: string[] }> {
 	const connections: string[] = [];
 	const original = net.Socket.prototype.connect;
-	const spy = jest.spyOn(net.Socket.prototype, 'connect').mockImplementation(function (this: net.Socket, ...args: any[]) {
+	const spy = jest.spyOn(net.Socket.prototype, 'connect').mockImplementation(function (
+		this: net.Socket,
+		...args: any[]
+	) {
 		// net.connect passes its normalised [options, callback] array as the first argument.
 		const first = Array.isArray(args[0]) ? args[0][0] : args[0];
-		const options = typeof first === 'object' && first !== null ? first : { port: first, host: args[1] };
+		const options =
+			typeof first === 'object' && first !== null ? first : { port: first, host: args[1] };
 		connections.push(`${options.host ?? options.path}:${options.port ?? ''}`);
 		return (original as any).apply(this, args);
 	});
@@ -77,7 +100,9 @@ function reaches(url: string): Promise<boolean> {
 
 describe('no token over plain http to a non-loopback host', () => {
 	it('the connection spy sees the connections of a normal run (so "no connection" below means something)', async () => {
-		const { value: result, connections } = await countingConnections(() => runPaqtana(sandbox, { parameters: demandParameters(), input: rows }));
+		const { value: result, connections } = await countingConnections(() =>
+			runPaqtana(sandbox, { parameters: demandParameters(), input: rows }),
+		);
 		expect(result.error).toBeUndefined();
 		expect(connections).toContain(`127.0.0.1:${sandbox.port}`);
 	});
@@ -86,16 +111,28 @@ describe('no token over plain http to a non-loopback host', () => {
 		['a public name', () => 'http://paqtana.example.invalid'],
 		['a private IP', () => 'http://10.1.2.3:8080'],
 		['127.0.0.2 (loopback range, not on the list)', () => `http://127.0.0.2:${sandbox.port}`],
-		['0.0.0.0 (reaches this machine, but not a loopback name)', () => `http://0.0.0.0:${sandbox.port}`],
+		[
+			'0.0.0.0 (reaches this machine, but not a loopback name)',
+			() => `http://0.0.0.0:${sandbox.port}`,
+		],
 		['an IPv4-mapped IPv6 loopback', () => `http://[::ffff:127.0.0.1]:${sandbox.port}`],
-		['userinfo that looks like localhost', () => `http://localhost:${sandbox.port}@0.0.0.0:${sandbox.port}`],
+		[
+			'userinfo that looks like localhost',
+			() => `http://localhost:${sandbox.port}@0.0.0.0:${sandbox.port}`,
+		],
 		['localhost with a trailing dot', () => `http://localhost.:${sandbox.port}`],
 		['another scheme', () => `ftp://127.0.0.1:${sandbox.port}`],
 	])('%s: a clear error, and no connection at all', async (_name, baseUrl) => {
 		const { value: result, connections } = await countingConnections(() =>
-			runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { baseUrl: baseUrl() }) }),
+			runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: rows,
+				credentials: credentialsFor(sandbox, { baseUrl: baseUrl() }),
+			}),
 		);
-		expect(result.error?.message).toMatch(/^The Base URL must start with https:\/\/ \(plain http:\/\/ is only allowed for localhost\)/);
+		expect(result.error?.message).toMatch(
+			/^The Base URL must start with https:\/\/ \(plain http:\/\/ is only allowed for localhost\)/,
+		);
 		expect(result.error?.description).toMatch(/Fix the Paqtana credential/);
 		expect(connections).toEqual([]);
 		expect(sandbox.requests()).toEqual([]);
@@ -103,7 +140,9 @@ describe('no token over plain http to a non-loopback host', () => {
 
 	it('0.0.0.0 and the userinfo trick would really reach the sandbox: the refusal is what protects the token', async () => {
 		expect(await reaches(`http://0.0.0.0:${sandbox.port}/nothing`)).toBe(true);
-		expect(await reaches(`http://localhost:${sandbox.port}@0.0.0.0:${sandbox.port}/nothing`)).toBe(true);
+		expect(await reaches(`http://localhost:${sandbox.port}@0.0.0.0:${sandbox.port}/nothing`)).toBe(
+			true,
+		);
 	});
 
 	it.each([
@@ -112,7 +151,11 @@ describe('no token over plain http to a non-loopback host', () => {
 		['upper-case scheme and host', () => `HTTP://LOCALHOST:${sandbox.port}`],
 		['127.1 (URL parsing makes it 127.0.0.1)', () => `http://127.1:${sandbox.port}`],
 	])('allowed: %s', async (_name, baseUrl) => {
-		const result = await runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { baseUrl: baseUrl() }) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters(),
+			input: rows,
+			credentials: credentialsFor(sandbox, { baseUrl: baseUrl() }),
+		});
 		expect(result.error).toBeUndefined();
 		expect(sandbox.demand(ORG)).toEqual(stored);
 	});
@@ -125,7 +168,12 @@ describe('no token over plain http to a non-loopback host', () => {
 		['userinfo that looks like [::1]', 'http://[::1]:PORT@0.0.0.0:PORT'],
 	])('the credential test refuses %s without connecting', async (_name, template) => {
 		const baseUrl = template.replace(/PORT/g, String(sandbox.port));
-		const { value: result, connections } = await countingConnections(() => testCredential({ credentialType: new PaqtanaApi(), credentials: credentialsFor(sandbox, { baseUrl }) }));
+		const { value: result, connections } = await countingConnections(() =>
+			testCredential({
+				credentialType: new PaqtanaApi(),
+				credentials: credentialsFor(sandbox, { baseUrl }),
+			}),
+		);
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/https/);
 		expect(connections).toEqual([]);
@@ -134,18 +182,33 @@ describe('no token over plain http to a non-loopback host', () => {
 
 	it('the credential’s authenticate() (also used by the HTTP Request node) refuses to attach the token to such URLs', async () => {
 		const credential = new PaqtanaApi();
-		const authenticate = credential.authenticate as (c: object, o: object) => Promise<{ headers: Record<string, string> }>;
-		for (const url of ['http://example.com/v2/x', 'http://0.0.0.0:1/x', `http://localhost:1@0.0.0.0:1/x`]) {
+		const authenticate = credential.authenticate as (
+			c: object,
+			o: object,
+		) => Promise<{ headers: Record<string, string> }>;
+		for (const url of [
+			'http://example.com/v2/x',
+			'http://0.0.0.0:1/x',
+			`http://localhost:1@0.0.0.0:1/x`,
+		]) {
 			await expect(authenticate({ token: TOKEN }, { url })).rejects.toThrow(/https/);
 		}
-		await expect(authenticate({ token: TOKEN }, { url: '/v2/x', baseURL: 'http://127.0.0.1:1' })).resolves.toMatchObject({ headers: { Authorization: `Bearer ${TOKEN}` } });
-		await expect(authenticate({ token: TOKEN }, { url: 'https://api.paqtana.com/v2/x' })).resolves.toMatchObject({ headers: { Authorization: `Bearer ${TOKEN}` } });
+		await expect(
+			authenticate({ token: TOKEN }, { url: '/v2/x', baseURL: 'http://127.0.0.1:1' }),
+		).resolves.toMatchObject({ headers: { Authorization: `Bearer ${TOKEN}` } });
+		await expect(
+			authenticate({ token: TOKEN }, { url: 'https://api.paqtana.com/v2/x' }),
+		).resolves.toMatchObject({ headers: { Authorization: `Bearer ${TOKEN}` } });
 	});
 });
 
 describe('the org code is exactly one path segment', () => {
 	it.each(ORG_CODES.map((org) => [JSON.stringify(org), org]))('%s', async (_name, org) => {
-		const result = await runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { orgCode: org }) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters(),
+			input: rows,
+			credentials: credentialsFor(sandbox, { orgCode: org }),
+		});
 		expect(result.error).toBeUndefined();
 		const log = sandbox.requests();
 		expect(log).toHaveLength(1);
@@ -158,40 +221,80 @@ describe('the org code is exactly one path segment', () => {
 	});
 
 	it('surrounding spaces are trimmed, as everywhere in the credential', async () => {
-		const result = await runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { orgCode: `  ${ORG} ` }) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters(),
+			input: rows,
+			credentials: credentialsFor(sandbox, { orgCode: `  ${ORG} ` }),
+		});
 		expect(result.error).toBeUndefined();
 		expect(sandbox.demand(ORG)).toEqual(stored);
 	});
 
-	it.each([['.'], ['..'], ['...'], [' .. '], [''], ['   ']])('%j is refused with a clear error before any request', async (org) => {
-		const result = await runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { orgCode: org }) });
-		expect(result.error?.message).toMatch(/Organization Code/);
-		expect(sandbox.requests()).toEqual([]);
-	});
+	it.each([['.'], ['..'], ['...'], [' .. '], [''], ['   ']])(
+		'%j is refused with a clear error before any request',
+		async (org) => {
+			const result = await runPaqtana(sandbox, {
+				parameters: demandParameters(),
+				input: rows,
+				credentials: credentialsFor(sandbox, { orgCode: org }),
+			});
+			expect(result.error?.message).toMatch(/Organization Code/);
+			expect(sandbox.requests()).toEqual([]);
+		},
+	);
 
-	it.each(['a/b', 'x?y=1', 'x#y', 'Ünï', '%2e%2e'].map((org) => [org]))('the credential test encodes %j too', async (org) => {
-		const result = await testCredential({ credentialType: new PaqtanaApi(), credentials: credentialsFor(sandbox, { orgCode: org }) });
-		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
-		expect(sandbox.requests().map((request) => request.path)).toEqual([`/v2/org/${encodeURIComponent(org)}/historical_demand`]);
-	});
+	it.each(['a/b', 'x?y=1', 'x#y', 'Ünï', '%2e%2e'].map((org) => [org]))(
+		'the credential test encodes %j too',
+		async (org) => {
+			const result = await testCredential({
+				credentialType: new PaqtanaApi(),
+				credentials: credentialsFor(sandbox, { orgCode: org }),
+			});
+			expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
+			expect(sandbox.requests().map((request) => request.path)).toEqual([
+				`/v2/org/${encodeURIComponent(org)}/historical_demand`,
+			]);
+		},
+	);
 
-	it.each([['.'], ['..'], ['']])('the credential test with %j fails clearly and touches no organization', async (org) => {
-		// n8n evaluates a credential test's URL expressions without letting an error stop the request, so the test
-		// cannot refuse these before sending (the node does, above). URL parsing drops the dot segment, the sandbox
-		// answers 404 for the path, and the 404 rule turns that into a plain message.
-		const result = await testCredential({ credentialType: new PaqtanaApi(), credentials: credentialsFor(sandbox, { orgCode: org }) });
-		expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/does not know this Organization Code \(404\)/) });
-		expect(sandbox.requests().map((request) => request.status)).toEqual([404]);
-		expect(sandbox.requests()[0].path).not.toContain(`/org/${encodeURIComponent(ORG)}/`);
-	});
+	it.each([['.'], ['..'], ['']])(
+		'the credential test with %j fails clearly and touches no organization',
+		async (org) => {
+			// n8n evaluates a credential test's URL expressions without letting an error stop the request, so the test
+			// cannot refuse these before sending (the node does, above). URL parsing drops the dot segment, the sandbox
+			// answers 404 for the path, and the 404 rule turns that into a plain message.
+			const result = await testCredential({
+				credentialType: new PaqtanaApi(),
+				credentials: credentialsFor(sandbox, { orgCode: org }),
+			});
+			expect(result).toEqual({
+				status: 'Error',
+				message: expect.stringMatching(/does not know this Organization Code \(404\)/),
+			});
+			expect(sandbox.requests().map((request) => request.status)).toEqual([404]);
+			expect(sandbox.requests()[0].path).not.toContain(`/org/${encodeURIComponent(ORG)}/`);
+		},
+	);
 
 	it('the credential test gives plain messages for 401 and 403', async () => {
-		const wrong = await testCredential({ credentialType: new PaqtanaApi(), credentials: credentialsFor(sandbox, { token: 'nope' }) });
-		expect(wrong).toEqual({ status: 'Error', message: expect.stringMatching(/did not accept the API token \(401\)/) });
+		const wrong = await testCredential({
+			credentialType: new PaqtanaApi(),
+			credentials: credentialsFor(sandbox, { token: 'nope' }),
+		});
+		expect(wrong).toEqual({
+			status: 'Error',
+			message: expect.stringMatching(/did not accept the API token \(401\)/),
+		});
 		const other = await startSandbox({ orgs: { [ORG]: TOKEN, OTHER: 'other-token' } });
 		try {
-			const forbidden = await testCredential({ credentialType: new PaqtanaApi(), credentials: credentialsFor(other, { orgCode: 'OTHER' }) });
-			expect(forbidden).toEqual({ status: 'Error', message: expect.stringMatching(/may not write to this Organization Code \(403\)/) });
+			const forbidden = await testCredential({
+				credentialType: new PaqtanaApi(),
+				credentials: credentialsFor(other, { orgCode: 'OTHER' }),
+			});
+			expect(forbidden).toEqual({
+				status: 'Error',
+				message: expect.stringMatching(/may not write to this Organization Code \(403\)/),
+			});
 		} finally {
 			await other.close();
 		}
@@ -204,22 +307,39 @@ describe('a Base URL with a path prefix (reverse proxy)', () => {
 		['with a trailing slash', '/'],
 	])('%s: requests go under the prefix and arrive at the sandbox', async (_name, suffix) => {
 		const baseUrl = `${front.url}/proxy/paqtana${suffix}`;
-		const result = await runPaqtana(sandbox, { parameters: demandParameters({ calculateOrderSuggestions: true }), input: rows, credentials: credentialsFor(sandbox, { baseUrl }) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ calculateOrderSuggestions: true }),
+			input: rows,
+			credentials: credentialsFor(sandbox, { baseUrl }),
+		});
 		expect(result.error).toBeUndefined();
-		expect(front.requests.map((request) => request.url)).toEqual([`/proxy/paqtana/v2/org/${encodeURIComponent(ORG)}/historical_demand?auto_calculate=True`]);
-		expect(sandbox.requests().map((request) => request.path)).toEqual([`/v2/org/${encodeURIComponent(ORG)}/historical_demand`]);
+		expect(front.requests.map((request) => request.url)).toEqual([
+			`/proxy/paqtana/v2/org/${encodeURIComponent(ORG)}/historical_demand?auto_calculate=True`,
+		]);
+		expect(sandbox.requests().map((request) => request.path)).toEqual([
+			`/v2/org/${encodeURIComponent(ORG)}/historical_demand`,
+		]);
 		expect(sandbox.demand(ORG)).toEqual(stored);
 		expect(sandbox.calculations(ORG)).toHaveLength(1);
 	});
 
 	it('the credential test works through the prefix too', async () => {
-		const result = await testCredential({ credentialType: new PaqtanaApi(), credentials: credentialsFor(sandbox, { baseUrl: `${front.url}/proxy/paqtana/` }) });
+		const result = await testCredential({
+			credentialType: new PaqtanaApi(),
+			credentials: credentialsFor(sandbox, { baseUrl: `${front.url}/proxy/paqtana/` }),
+		});
 		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
-		expect(front.requests.map((request) => request.url)).toEqual([`/proxy/paqtana/v2/org/${encodeURIComponent(ORG)}/historical_demand`]);
+		expect(front.requests.map((request) => request.url)).toEqual([
+			`/proxy/paqtana/v2/org/${encodeURIComponent(ORG)}/historical_demand`,
+		]);
 	});
 
 	it('a wrong prefix fails plainly (404 from the proxy), not silently', async () => {
-		const result = await runPaqtana(sandbox, { parameters: demandParameters(), input: rows, credentials: credentialsFor(sandbox, { baseUrl: `${front.url}/proxy/wrong` }) });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters(),
+			input: rows,
+			credentials: credentialsFor(sandbox, { baseUrl: `${front.url}/proxy/wrong` }),
+		});
 		expect(result.error?.httpCode).toBe('404');
 		expect(sandbox.requests()).toEqual([]);
 	});

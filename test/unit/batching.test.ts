@@ -1,8 +1,16 @@
-/* eslint-disable */
 import fc from 'fast-check';
 
-import { type Batch, buildBatches, type RowTooLarge, SAMPLE_ROWS } from '../../nodes/Paqtana/helpers/batching';
-import { describeKey, type PreparedRows, type WireRow } from '../../nodes/Paqtana/helpers/prepareRows';
+import {
+	type Batch,
+	buildBatches,
+	type RowTooLarge,
+	SAMPLE_ROWS,
+} from '../../nodes/Paqtana/helpers/batching';
+import {
+	describeKey,
+	type PreparedRows,
+	type WireRow,
+} from '../../nodes/Paqtana/helpers/prepareRows';
 import { compileRowSerializer, DEMAND_FIELDS } from '../../nodes/Paqtana/helpers/wireFormat';
 import { rowsOf, serializeRow, tableOf } from '../rows';
 
@@ -21,7 +29,15 @@ function referenceBatches(prepared: PreparedRows, maxBytes: number): Batch[] | R
 	let lastRow: WireRow | undefined;
 	const close = () => {
 		if (parts.length === 0) return;
-		batches.push({ body: `[${parts.join(',')}]`, bytes, rows: parts.length, items, sample, firstKey, lastKey: describeRowKey(lastRow!) });
+		batches.push({
+			body: `[${parts.join(',')}]`,
+			bytes,
+			rows: parts.length,
+			items,
+			sample,
+			firstKey,
+			lastKey: describeRowKey(lastRow!),
+		});
 		parts = [];
 		bytes = 2;
 		items = [];
@@ -55,10 +71,16 @@ const rowArb = fc.record({
 	location: fc.constantFrom('WH1', 'STORE-0142', 'Lager Süd', '東京', 'a"quoted"\\site'),
 	code: fc.string({ minLength: 1, maxLength: 60 }),
 	day: fc.integer({ min: 1, max: 28 }),
-	quantity: fc.oneof(fc.integer({ min: -1000, max: 100_000 }), fc.double({ noNaN: true, noDefaultInfinity: true })),
+	quantity: fc.oneof(
+		fc.integer({ min: -1000, max: 100_000 }),
+		fc.double({ noNaN: true, noDefaultInfinity: true }),
+	),
 });
 
-function prepared(rows: Array<{ location: string; code: string; day: number; quantity: number }>, mergedEvery: number): PreparedRows {
+function prepared(
+	rows: Array<{ location: string; code: string; day: number; quantity: number }>,
+	mergedEvery: number,
+): PreparedRows {
 	const mergedItems = new Map<number, number[]>();
 	const rowItems: number[] = [];
 	let item = 0;
@@ -69,7 +91,13 @@ function prepared(rows: Array<{ location: string; code: string; day: number; qua
 	return {
 		table: tableOf(
 			DEMAND_FIELDS,
-			rows.map(({ location, code, day, quantity }) => ({ workspaceCode: 'MAIN', location, code, date: `2026-01-${String(day).padStart(2, '0')}`, quantity })),
+			rows.map(({ location, code, day, quantity }) => ({
+				workspaceCode: 'MAIN',
+				location,
+				code,
+				date: `2026-01-${String(day).padStart(2, '0')}`,
+				quantity,
+			})),
 		),
 		rowItems,
 		mergedItems,
@@ -110,8 +138,13 @@ describe('buildBatches', () => {
 			{ location: 'WH1', code: 'B'.repeat(500), day: 1, quantity: 1 },
 			{ location: 'WH1', code: 'C'.repeat(900), day: 1, quantity: 1 },
 		];
-		expect(buildBatches(prepared(rows, 0), serialize, describeRowKey, 400)).toEqual(reference(prepared(rows, 0), 400));
-		expect(buildBatches(prepared(rows, 0), serialize, describeRowKey, 400)).toEqual({ itemIndex: 1, bytes: expect.any(Number) });
+		expect(buildBatches(prepared(rows, 0), serialize, describeRowKey, 400)).toEqual(
+			reference(prepared(rows, 0), 400),
+		);
+		expect(buildBatches(prepared(rows, 0), serialize, describeRowKey, 400)).toEqual({
+			itemIndex: 1,
+			bytes: expect.any(Number),
+		});
 	});
 
 	it('makes no batch from no rows', () => {
@@ -119,7 +152,12 @@ describe('buildBatches', () => {
 	});
 
 	it('keeps a large payload in few requests, each body a JSON array of its rows', () => {
-		const rows = Array.from({ length: 20_000 }, (_, i) => ({ location: `WH${i % 3}`, code: `SKU-${i}`, day: (i % 28) + 1, quantity: i }));
+		const rows = Array.from({ length: 20_000 }, (_, i) => ({
+			location: `WH${i % 3}`,
+			code: `SKU-${i}`,
+			day: (i % 28) + 1,
+			quantity: i,
+		}));
 		const batches = buildBatches(prepared(rows, 0), serialize, describeRowKey, 500_000) as Batch[];
 		expect(batches.map((batch) => batch.rows).reduce((a, b) => a + b)).toBe(20_000);
 		expect(batches.flatMap((batch) => JSON.parse(batch.body))).toEqual(rowsOf(prepared(rows, 0)));
@@ -127,9 +165,16 @@ describe('buildBatches', () => {
 	});
 
 	it('splits like the row-by-row reference across many row groups and table blocks, with merged items', () => {
-		const rows = Array.from({ length: 12_000 }, (_, i) => ({ location: `WH${i % 3}`, code: i % 5 === 0 ? `Lager Süd ${i}` : `SKU-${i}`, day: (i % 28) + 1, quantity: i / 4 }));
+		const rows = Array.from({ length: 12_000 }, (_, i) => ({
+			location: `WH${i % 3}`,
+			code: i % 5 === 0 ? `Lager Süd ${i}` : `SKU-${i}`,
+			day: (i % 28) + 1,
+			quantity: i / 4,
+		}));
 		for (const maxBytes of [9_999, 333_333]) {
-			expect(buildBatches(prepared(rows, 3), serialize, describeRowKey, maxBytes)).toEqual(reference(prepared(rows, 3), maxBytes));
+			expect(buildBatches(prepared(rows, 3), serialize, describeRowKey, maxBytes)).toEqual(
+				reference(prepared(rows, 3), maxBytes),
+			);
 		}
 	});
 });

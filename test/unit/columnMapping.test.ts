@@ -1,5 +1,8 @@
-/* eslint-disable */
-import { autoMapColumns, fieldSourceFromMapping, normaliseColumnName } from '../../nodes/Paqtana/helpers/columnMapping';
+import {
+	autoMapColumns,
+	fieldSourceFromMapping,
+	normaliseColumnName,
+} from '../../nodes/Paqtana/helpers/columnMapping';
 import { DEMAND_FIELDS, INVENTORY_FIELDS } from '../../nodes/Paqtana/helpers/wireFormat';
 import { getMappingColumns } from '../../nodes/Paqtana/methods/resourceMapping';
 
@@ -12,17 +15,50 @@ describe('auto-mapping matches column names ignoring case and punctuation, with 
 	});
 
 	it.each([
-		[['SKU', 'Warehouse', 'Qty', 'Day'], { code: 'SKU', location: 'Warehouse', quantity: 'Qty', date: 'Day' }],
-		[['Item', 'Store', 'Units', 'Date'], { code: 'Item', location: 'Store', quantity: 'Units', date: 'Date' }],
-		[['item_code', 'site', 'Sales', 'Sales Date', 'workspace'], { code: 'item_code', location: 'site', quantity: 'Sales', date: 'Sales Date', workspaceCode: 'workspace' }],
-		[['Product', 'Location Code', 'Quantity', 'DATE'], { code: 'Product', location: 'Location Code', quantity: 'Quantity', date: 'DATE' }],
-		[['code', 'SKU', 'location', 'quantity', 'Demand', 'date'], { code: 'code', location: 'location', quantity: 'quantity', date: 'date' }],
+		[
+			['SKU', 'Warehouse', 'Qty', 'Day'],
+			{ code: 'SKU', location: 'Warehouse', quantity: 'Qty', date: 'Day' },
+		],
+		[
+			['Item', 'Store', 'Units', 'Date'],
+			{ code: 'Item', location: 'Store', quantity: 'Units', date: 'Date' },
+		],
+		[
+			['item_code', 'site', 'Sales', 'Sales Date', 'workspace'],
+			{
+				code: 'item_code',
+				location: 'site',
+				quantity: 'Sales',
+				date: 'Sales Date',
+				workspaceCode: 'workspace',
+			},
+		],
+		[
+			['Product', 'Location Code', 'Quantity', 'DATE'],
+			{ code: 'Product', location: 'Location Code', quantity: 'Quantity', date: 'DATE' },
+		],
+		[
+			['code', 'SKU', 'location', 'quantity', 'Demand', 'date'],
+			{ code: 'code', location: 'location', quantity: 'quantity', date: 'date' },
+		],
 	])('demand columns %j', (columns, expected) => {
 		expect(Object.fromEntries(autoMapColumns(columns, DEMAND_FIELDS))).toEqual(expected);
 	});
 
 	it('maps inventory columns, each column to one field only', () => {
-		const columns = ['Workspace', 'Warehouse', 'SKU', 'Item Description', 'Vendor', 'On Hand', 'Unit Cost', 'Unit Price', 'Lead Time (days)', 'MOQ', 'Colour'];
+		const columns = [
+			'Workspace',
+			'Warehouse',
+			'SKU',
+			'Item Description',
+			'Vendor',
+			'On Hand',
+			'Unit Cost',
+			'Unit Price',
+			'Lead Time (days)',
+			'MOQ',
+			'Colour',
+		];
 		expect(Object.fromEntries(autoMapColumns(columns, INVENTORY_FIELDS))).toEqual({
 			workspaceCode: 'Workspace',
 			location: 'Warehouse',
@@ -71,6 +107,10 @@ describe('the editor’s field mapper', () => {
 		]);
 		const inventory = await columns('masterInventory');
 		expect(inventory.fields.map((f) => f.id)).toEqual(INVENTORY_FIELDS.map((f) => f.id));
-		expect(inventory.fields.find((f) => f.id === 'stock')).toMatchObject({ type: 'number', required: false, displayName: 'Stock (stock)' });
+		expect(inventory.fields.find((f) => f.id === 'stock')).toMatchObject({
+			type: 'number',
+			required: false,
+			displayName: 'Stock (stock)',
+		});
 	});
 });

@@ -1,7 +1,12 @@
-/* eslint-disable */
 import { DateTime } from 'luxon';
 
-import { excelSerialToDay, toDay, toNumber, toText, Unconvertible } from '../../nodes/Paqtana/helpers/normalise';
+import {
+	excelSerialToDay,
+	toDay,
+	toNumber,
+	toText,
+	Unconvertible,
+} from '../../nodes/Paqtana/helpers/normalise';
 
 const reason = (value: unknown) => (value instanceof Unconvertible ? value.reason : undefined);
 
@@ -37,7 +42,9 @@ describe('dates are read as the calendar day written, never shifted', () => {
 
 	it('reads JS Dates in UTC and Luxon DateTimes in their own zone', () => {
 		expect(toDay(new Date('2026-11-27T00:00:00Z'), 'yearFirst')).toBe('2026-11-27');
-		expect(toDay(DateTime.fromISO('2026-11-27T23:30:00', { zone: 'America/New_York' }), 'yearFirst')).toBe('2026-11-27');
+		expect(
+			toDay(DateTime.fromISO('2026-11-27T23:30:00', { zone: 'America/New_York' }), 'yearFirst'),
+		).toBe('2026-11-27');
 		expect(reason(toDay(new Date('nope'), 'yearFirst'))).toMatch(/invalid JS Date/);
 		expect(reason(toDay(DateTime.invalid('bad'), 'yearFirst'))).toMatch(/invalid Luxon/);
 	});

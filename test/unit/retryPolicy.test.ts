@@ -1,4 +1,3 @@
-/* eslint-disable */
 import fc from 'fast-check';
 
 import {
@@ -13,28 +12,42 @@ import {
 describe('which failures are retried', () => {
 	it('retries exactly 429, 502, 503 and 504 among HTTP statuses', () => {
 		const retried = [];
-		for (let status = 100; status < 600; status++) if (isRetryableStatus(status)) retried.push(status);
+		for (let status = 100; status < 600; status++)
+			if (isRetryableStatus(status)) retried.push(status);
 		expect(retried).toEqual([429, 502, 503, 504]);
 	});
 
-	it.each(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET'])('retries %s', (code) => {
-		expect(isRetryableErrorCode(code)).toBe(true);
-	});
+	it.each(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET'])(
+		'retries %s',
+		(code) => {
+			expect(isRetryableErrorCode(code)).toBe(true);
+		},
+	);
 
-	it.each([undefined, 'ENOTFOUND', 'ERR_INVALID_URL', 'CERT_HAS_EXPIRED', 'ERR_CANCELED', 'network error'])('does not retry %s', (code) => {
+	it.each([
+		undefined,
+		'ENOTFOUND',
+		'ERR_INVALID_URL',
+		'CERT_HAS_EXPIRED',
+		'ERR_CANCELED',
+		'network error',
+	])('does not retry %s', (code) => {
 		expect(isRetryableErrorCode(code)).toBe(false);
 	});
 });
 
 describe('whether a failed attempt may have been applied anyway', () => {
 	it('a lost connection after sending, or a gateway answer, may have been applied', () => {
-		for (const errorCode of ['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'network error']) expect(mayHaveBeenApplied({ errorCode })).toBe(true);
+		for (const errorCode of ['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'network error'])
+			expect(mayHaveBeenApplied({ errorCode })).toBe(true);
 		for (const statusCode of [502, 504]) expect(mayHaveBeenApplied({ statusCode })).toBe(true);
 	});
 
 	it('a refused connection or a definite refusal was not applied', () => {
-		for (const errorCode of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'CERT_HAS_EXPIRED']) expect(mayHaveBeenApplied({ errorCode })).toBe(false);
-		for (const statusCode of [200, 400, 401, 403, 404, 413, 429, 500, 503]) expect(mayHaveBeenApplied({ statusCode })).toBe(false);
+		for (const errorCode of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'CERT_HAS_EXPIRED'])
+			expect(mayHaveBeenApplied({ errorCode })).toBe(false);
+		for (const statusCode of [200, 400, 401, 403, 404, 413, 429, 500, 503])
+			expect(mayHaveBeenApplied({ statusCode })).toBe(false);
 	});
 });
 
@@ -55,12 +68,16 @@ describe('Retry-After', () => {
 	});
 
 	it('ignores absent, empty and unreadable values', () => {
-		for (const header of [undefined, '', '   ', 'soon', 'NaN', 'in five minutes']) expect(parseRetryAfter(header, now)).toBeUndefined();
+		for (const header of [undefined, '', '   ', 'soon', 'NaN', 'in five minutes'])
+			expect(parseRetryAfter(header, now)).toBeUndefined();
 	});
 
 	it('is never negative for any integer-seconds value and equals seconds × 1000', () => {
 		fc.assert(
-			fc.property(fc.integer({ min: 0, max: 10_000_000 }), (seconds) => parseRetryAfter(String(seconds), now) === seconds * 1000),
+			fc.property(
+				fc.integer({ min: 0, max: 10_000_000 }),
+				(seconds) => parseRetryAfter(String(seconds), now) === seconds * 1000,
+			),
 		);
 	});
 
@@ -77,11 +94,16 @@ describe('Retry-After', () => {
 describe('backoff with jitter', () => {
 	it('waits between half and all of base × 2^retry', () => {
 		fc.assert(
-			fc.property(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 10_000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (retry, base, random) => {
-				const ceiling = Math.min(base * 2 ** retry, MAX_RETRY_WAIT_MS);
-				const delay = retryDelayMs(retry, base, undefined, () => random);
-				return delay >= Math.floor(ceiling / 2) && delay <= ceiling;
-			}),
+			fc.property(
+				fc.integer({ min: 0, max: 12 }),
+				fc.integer({ min: 0, max: 10_000 }),
+				fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+				(retry, base, random) => {
+					const ceiling = Math.min(base * 2 ** retry, MAX_RETRY_WAIT_MS);
+					const delay = retryDelayMs(retry, base, undefined, () => random);
+					return delay >= Math.floor(ceiling / 2) && delay <= ceiling;
+				},
+			),
 		);
 	});
 
@@ -93,7 +115,9 @@ describe('backoff with jitter', () => {
 
 	it('grows exponentially: the smallest wait of retry n+1 is the largest of retry n', () => {
 		for (let retry = 0; retry < 8; retry++) {
-			expect(retryDelayMs(retry + 1, 100, undefined, () => 0)).toBe(retryDelayMs(retry, 100, undefined, () => 0.9999999));
+			expect(retryDelayMs(retry + 1, 100, undefined, () => 0)).toBe(
+				retryDelayMs(retry, 100, undefined, () => 0.9999999),
+			);
 		}
 	});
 

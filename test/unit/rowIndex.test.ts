@@ -1,4 +1,3 @@
-/* eslint-disable */
 import fc from 'fast-check';
 
 import { RowIndex } from '../../nodes/Paqtana/helpers/rowIndex';
@@ -11,7 +10,11 @@ const DEMAND_KEY = ['workspaceCode', 'location', 'code', 'date'];
 function indexer(keyFields: string[], maxRows: number) {
 	const fields = [...keyFields, 'quantity', 'extra'].map((id) => ({ id }) as WireField);
 	const table = new RowTable(fields);
-	const index = new RowIndex(table, keyFields.map((_, position) => position), maxRows);
+	const index = new RowIndex(
+		table,
+		keyFields.map((_, position) => position),
+		maxRows,
+	);
 	return (row: WireRow): number => {
 		const slots = table.draft();
 		const offset = table.offsetOf(table.length);
@@ -37,7 +40,13 @@ function expectSameAsMap(keys: string[][]): void {
 describe('RowIndex', () => {
 	it('returns the position of the earlier row with the same key, and -1 for a new key', () => {
 		const add = indexer(DEMAND_KEY, 10);
-		const row = (code: string, date: string) => ({ workspaceCode: 'MAIN', location: 'WH1', code, date, quantity: 1 });
+		const row = (code: string, date: string) => ({
+			workspaceCode: 'MAIN',
+			location: 'WH1',
+			code,
+			date,
+			quantity: 1,
+		});
 		expect(add(row('A', '2026-01-01'))).toBe(-1);
 		expect(add(row('A', '2026-01-02'))).toBe(-1);
 		expect(add(row('B', '2026-01-01'))).toBe(-1);
@@ -63,7 +72,19 @@ describe('RowIndex', () => {
 	});
 
 	it('agrees with a Map keyed by the JSON of the key fields', () => {
-		const part = fc.constantFrom('', 'A', 'B', 'A\u0000', '\u0000A', 'A,B', '"', '😀', 'é', 'e\u0301', '\ud83d');
+		const part = fc.constantFrom(
+			'',
+			'A',
+			'B',
+			'A\u0000',
+			'\u0000A',
+			'A,B',
+			'"',
+			'😀',
+			'é',
+			'e\u0301',
+			'\ud83d',
+		);
 		fc.assert(
 			fc.property(fc.array(fc.tuple(part, part, part, part), { maxLength: 200 }), (keys) => {
 				expectSameAsMap(keys);
@@ -74,7 +95,12 @@ describe('RowIndex', () => {
 
 	it('input in order (groups together, last field rising): a repeat is the row just before; a late repeat is still found', () => {
 		const add = indexer(DEMAND_KEY, 20_000);
-		const row = (code: string, day: number) => ({ workspaceCode: 'MAIN', location: 'WH1', code, date: String(day).padStart(5, '0') });
+		const row = (code: string, day: number) => ({
+			workspaceCode: 'MAIN',
+			location: 'WH1',
+			code,
+			date: String(day).padStart(5, '0'),
+		});
 		let position = 0;
 		// Item-major: the day rises within each item.
 		for (const code of ['A', 'B']) {
@@ -97,13 +123,26 @@ describe('RowIndex', () => {
 		const day = fc.constantFrom('2026-01-01', '2026-01-02', '2026-01-10', '2026-02-01');
 		const fieldOrder = fc.shuffledSubarray([0, 1, 2, 3], { minLength: 4, maxLength: 4 });
 		fc.assert(
-			fc.property(fc.array(fc.tuple(part, part, part, day), { maxLength: 300 }), fieldOrder, fc.array(fc.nat(), { maxLength: 4 }), (keys, order, repeats) => {
-				// Sorted by the fields in `order` (item-major, day-major, location-major… exports).
-				const sortKey = (key: string[]) => JSON.stringify(order.map((field) => key[field]));
-				const sequence = [...keys].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
-				for (const repeat of repeats) if (sequence.length > 0) sequence.splice(repeat % (sequence.length + 1), 0, sequence[repeat % sequence.length]);
-				expectSameAsMap(sequence);
-			}),
+			fc.property(
+				fc.array(fc.tuple(part, part, part, day), { maxLength: 300 }),
+				fieldOrder,
+				fc.array(fc.nat(), { maxLength: 4 }),
+				(keys, order, repeats) => {
+					// Sorted by the fields in `order` (item-major, day-major, location-major… exports).
+					const sortKey = (key: string[]) => JSON.stringify(order.map((field) => key[field]));
+					const sequence = [...keys].sort((a, b) =>
+						sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0,
+					);
+					for (const repeat of repeats)
+						if (sequence.length > 0)
+							sequence.splice(
+								repeat % (sequence.length + 1),
+								0,
+								sequence[repeat % sequence.length],
+							);
+					expectSameAsMap(sequence);
+				},
+			),
 			{ numRuns: 500 },
 		);
 	});
@@ -111,7 +150,12 @@ describe('RowIndex', () => {
 	it('stays exact over many keys (probing, and whole-hash matches of different keys)', () => {
 		const count = 200_000;
 		const add = indexer(DEMAND_KEY, count * 2);
-		const row = (i: number) => ({ workspaceCode: 'W', location: `L${i % 7}`, code: `C${i}`, date: '2026-01-01' });
+		const row = (i: number) => ({
+			workspaceCode: 'W',
+			location: `L${i % 7}`,
+			code: `C${i}`,
+			date: '2026-01-01',
+		});
 		let wrong = 0;
 		for (let i = 0; i < count; i++) if (add(row(i)) !== -1) wrong++;
 		for (let i = 0; i < count; i += 97) if (add(row(i)) !== i) wrong++;

@@ -1,4 +1,3 @@
-/* eslint-disable */
 import { checkWipeGuard } from '../../nodes/Paqtana/helpers/wipeGuard';
 
 const options = { allowEmpty: false, allowLargeDrop: false, maxDropPercent: 50 };

@@ -4,7 +4,10 @@ import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 import { DEFAULT_MAX_BODY_BYTES, MIN_BODY_BYTES } from '../helpers/wireFormat';
 
 /** Shows `properties` only for the given resource/operation, keeping any displayOptions they already have. */
-export function updateDisplayOptions(displayOptions: IDisplayOptions, properties: INodeProperties[]): INodeProperties[] {
+export function updateDisplayOptions(
+	displayOptions: IDisplayOptions,
+	properties: INodeProperties[],
+): INodeProperties[] {
 	return properties.map((property) => ({
 		...property,
 		displayOptions: {
@@ -72,7 +75,8 @@ export const decimalSeparatorOption: INodeProperties = {
 		{ name: 'Point (1,234.5)', value: '.' },
 		{ name: 'Comma (1.234,5)', value: ',' },
 	],
-	description: 'How numbers written as text separate decimals. The other sign, spaces and apostrophes are accepted as thousands separators between groups of three digits.',
+	description:
+		'How numbers written as text separate decimals. The other sign, spaces and apostrophes are accepted as thousands separators between groups of three digits.',
 };
 
 export const onInvalidRowsOption: INodeProperties = {
@@ -91,7 +95,8 @@ export const dryRunOption: INodeProperties = {
 	name: 'dryRun',
 	type: 'boolean',
 	default: false,
-	description: 'Whether to only validate and prepare the data and output what would be sent, without sending anything',
+	description:
+		'Whether to only validate and prepare the data and output what would be sent, without sending anything',
 };
 
 export const maxBodyBytesOption: INodeProperties = {
@@ -118,7 +123,8 @@ export const retryOptions: INodeProperties[] = [
 		type: 'number',
 		default: 1000,
 		typeOptions: { minValue: 0, numberPrecision: 0 },
-		description: 'Wait before the first retry; it roughly doubles each time, with jitter. A Retry-After from Paqtana takes precedence.',
+		description:
+			'Wait before the first retry; it roughly doubles each time, with jitter. A Retry-After from Paqtana takes precedence.',
 	},
 	{
 		displayName: 'Request Timeout (Seconds)',
@@ -126,6 +132,7 @@ export const retryOptions: INodeProperties[] = [
 		type: 'number',
 		default: 300,
 		typeOptions: { minValue: 1, numberPrecision: 0 },
-		description: 'How long to wait for Paqtana to answer one request (a full 32 MB body can take a while on slow links)',
+		description:
+			'How long to wait for Paqtana to answer one request (a full 32 MB body can take a while on slow links)',
 	},
 ];

@@ -24,7 +24,15 @@ import {
 	prepareRows,
 	type RowSources,
 } from '../helpers/prepareRows';
-import { compileRowSerializer, DEFAULT_MAX_BODY_BYTES, ENDPOINTS, FIELDS, KEY_FIELDS, MIN_BODY_BYTES, type ResourceName } from '../helpers/wireFormat';
+import {
+	compileRowSerializer,
+	DEFAULT_MAX_BODY_BYTES,
+	ENDPOINTS,
+	FIELDS,
+	KEY_FIELDS,
+	MIN_BODY_BYTES,
+	type ResourceName,
+} from '../helpers/wireFormat';
 import { apiRequest, CREDENTIAL_TYPE } from '../transport';
 
 export interface UploadSettings {
@@ -63,12 +71,21 @@ function wholeNumber(value: unknown, fallback: number, min: number, max: number)
 	return Math.round(boundedNumber(value, fallback, min, max));
 }
 
-export function readUploadSettings(this: IExecuteFunctions, resource: ResourceName, options: IDataObject): UploadSettings {
+export function readUploadSettings(
+	this: IExecuteFunctions,
+	resource: ResourceName,
+	options: IDataObject,
+): UploadSettings {
 	return {
 		resource,
 		dryRun: options.dryRun === true,
 		routeInvalidRows: options.onInvalidRows === 'route',
-		maxBodyBytes: wholeNumber(options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, MIN_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
+		maxBodyBytes: wholeNumber(
+			options.maxBodyBytes,
+			DEFAULT_MAX_BODY_BYTES,
+			MIN_BODY_BYTES,
+			DEFAULT_MAX_BODY_BYTES,
+		),
 		maxRetries: wholeNumber(options.maxRetries, 5, 0, 20),
 		retryDelayMs: wholeNumber(options.retryDelayMs, 1000, 0, MAX_RETRY_WAIT_MS),
 		timeoutMs: wholeNumber(options.requestTimeoutSeconds, 300, 1, 86_400) * 1000,
@@ -77,7 +94,9 @@ export function readUploadSettings(this: IExecuteFunctions, resource: ResourceNa
 
 /** The saved resource-mapper value, read raw so simple column references skip per-item expression evaluation. */
 function rowSources(this: IExecuteFunctions): RowSources {
-	const columns = this.getNode().parameters.columns as { mappingMode?: string; value?: IDataObject | null } | undefined;
+	const columns = this.getNode().parameters.columns as
+		| { mappingMode?: string; value?: IDataObject | null }
+		| undefined;
 	if (!columns || columns.mappingMode !== 'defineBelow') return 'auto';
 	const sources: Record<string, FieldSource> = {};
 	for (const [fieldId, saved] of Object.entries(columns.value ?? {})) {
@@ -87,12 +106,16 @@ function rowSources(this: IExecuteFunctions): RowSources {
 	return sources;
 }
 
-export function invalidRowsMessage(invalid: InvalidRow[]): { message: string; description: string } {
+export function invalidRowsMessage(invalid: InvalidRow[]): {
+	message: string;
+	description: string;
+} {
 	const describe = (row: InvalidRow) =>
 		`Row ${row.row}: ` + row.errors.map((e) => `${e.field}: ${e.reason}`).join('; ');
 	const first = invalid[0];
 	const shown = invalid.slice(0, 10).map(describe);
-	const more = invalid.length > shown.length ? `\n… and ${invalid.length - shown.length} more.` : '';
+	const more =
+		invalid.length > shown.length ? `\n… and ${invalid.length - shown.length} more.` : '';
 	return {
 		message: `${invalid.length} invalid row${invalid.length === 1 ? '' : 's'}, nothing was sent. First: ${describe(first)}`,
 		description:
@@ -112,37 +135,53 @@ export function prepareUpload(
 	const { resource } = settings;
 	const workspaceCode = this.getNodeParameter('workspaceCode', 0, '') as string;
 	const prepared = prepareRows(
-			items,
-			rowSources.call(this),
-			{
-				resource,
-				defaultWorkspaceCode: workspaceCode,
-				duplicates,
-				dateOrder: (options.dateOrder as DateOrder | undefined) ?? 'yearFirst',
-				decimalSeparator: (options.decimalSeparator as DecimalSeparator | undefined) ?? '.',
-				includeOtherColumns: options.includeOtherColumns === true,
-			},
-			(itemIndex, fieldId) => this.getNodeParameter(`columns.value.${fieldId}`, itemIndex, undefined),
-		);
+		items,
+		rowSources.call(this),
+		{
+			resource,
+			defaultWorkspaceCode: workspaceCode,
+			duplicates,
+			dateOrder: (options.dateOrder as DateOrder | undefined) ?? 'yearFirst',
+			decimalSeparator: (options.decimalSeparator as DecimalSeparator | undefined) ?? '.',
+			includeOtherColumns: options.includeOtherColumns === true,
+		},
+		(itemIndex, fieldId) => this.getNodeParameter(`columns.value.${fieldId}`, itemIndex, undefined),
+	);
 	if (prepared.duplicate) {
 		const { firstRow, duplicateRow, key } = prepared.duplicate;
-		throw new NodeOperationError(this.getNode(), `Rows ${firstRow} and ${duplicateRow} have the same key (${key}) and "Duplicate Rows" is set to Error; nothing was sent`, {
-			itemIndex: duplicateRow,
-			description: 'Remove the duplicate from the source, or choose another "Duplicate Rows" policy in the options.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Rows ${firstRow} and ${duplicateRow} have the same key (${key}) and "Duplicate Rows" is set to Error; nothing was sent`,
+			{
+				itemIndex: duplicateRow,
+				description:
+					'Remove the duplicate from the source, or choose another "Duplicate Rows" policy in the options.',
+			},
+		);
 	}
 	if (prepared.invalid.length > 0 && !settings.routeInvalidRows) {
 		const { message, description } = invalidRowsMessage(prepared.invalid);
-		throw new NodeOperationError(this.getNode(), message, { itemIndex: prepared.invalid[0].row, description });
+		throw new NodeOperationError(this.getNode(), message, {
+			itemIndex: prepared.invalid[0].row,
+			description,
+		});
 	}
 	const rows = prepared.table.length;
 	const keyFields = KEY_FIELDS[resource];
-	const batches = buildBatches(prepared, compileRowSerializer(FIELDS[resource]), (row) => describeKey(row, keyFields), settings.maxBodyBytes);
+	const batches = buildBatches(
+		prepared,
+		compileRowSerializer(FIELDS[resource]),
+		(row) => describeKey(row, keyFields),
+		settings.maxBodyBytes,
+	);
 	if (!Array.isArray(batches)) {
 		throw new NodeOperationError(
 			this.getNode(),
 			`Row ${batches.itemIndex} alone is ${batches.bytes} bytes as JSON, over the ${settings.maxBodyBytes}-byte request limit; nothing was sent`,
-			{ itemIndex: batches.itemIndex, description: 'Shorten its text fields, or raise "Max Request Size (Bytes)".' },
+			{
+				itemIndex: batches.itemIndex,
+				description: 'Shorten its text fields, or raise "Max Request Size (Bytes)".',
+			},
 		);
 	}
 	return { batches, invalid: prepared.invalid, rows, duplicatesMerged: prepared.duplicatesMerged };
@@ -153,7 +192,10 @@ export function pairedTo(itemIndexes: number[]): Array<{ item: number }> {
 }
 
 /** One "Invalid Rows" output item per invalid input row, paired to it. */
-export function invalidRowItems(items: INodeExecutionData[], invalid: InvalidRow[]): INodeExecutionData[] {
+export function invalidRowItems(
+	items: INodeExecutionData[],
+	invalid: InvalidRow[],
+): INodeExecutionData[] {
 	return invalid.map(({ row, errors }) => ({
 		json: {
 			row,
@@ -166,7 +208,13 @@ export function invalidRowItems(items: INodeExecutionData[], invalid: InvalidRow
 	}));
 }
 
-export function dryRunItem(settings: UploadSettings, batch: Batch, index: number, count: number, autoCalculate: boolean): INodeExecutionData {
+export function dryRunItem(
+	settings: UploadSettings,
+	batch: Batch,
+	index: number,
+	count: number,
+	autoCalculate: boolean,
+): INodeExecutionData {
 	return {
 		json: {
 			dryRun: true,
@@ -215,7 +263,12 @@ function redactJson(value: unknown, token: string, depth = 0): unknown {
 	if (Array.isArray(value)) return value.map((entry) => redactJson(entry, token, depth + 1));
 	const clean: Record<string, unknown> = {};
 	for (const [key, entry] of Object.entries(value)) {
-		Object.defineProperty(clean, redact(key, token), { value: redactJson(entry, token, depth + 1), enumerable: true, writable: true, configurable: true });
+		Object.defineProperty(clean, redact(key, token), {
+			value: redactJson(entry, token, depth + 1),
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
 	}
 	return clean;
 }
@@ -226,7 +279,8 @@ function networkErrorMessage(code: string, timeoutMs: number): string {
 		return `Paqtana did not answer within ${Math.round(timeoutMs / 1000)} s (request timeout, ${code})`;
 	}
 	if (code === 'ECONNREFUSED') return 'Paqtana refused the connection (ECONNREFUSED)';
-	if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return `The connection to Paqtana was lost before it answered (${code})`;
+	if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET')
+		return `The connection to Paqtana was lost before it answered (${code})`;
 	return `Could not reach Paqtana (${code})`;
 }
 
@@ -236,10 +290,20 @@ export interface Connection {
 }
 
 /** Reads the credential once per execution and builds the endpoint URL (https enforced, org code encoded). */
-export async function connect(this: IExecuteFunctions, resource: ResourceName): Promise<Connection> {
+export async function connect(
+	this: IExecuteFunctions,
+	resource: ResourceName,
+): Promise<Connection> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	const url = endpointUrl(String(credentials.baseUrl ?? ''), String(credentials.orgCode ?? ''), ENDPOINTS[resource].path);
-	if (url instanceof EndpointError) throw new NodeOperationError(this.getNode(), url.message, { description: 'Fix the Paqtana credential.' });
+	const url = endpointUrl(
+		String(credentials.baseUrl ?? ''),
+		String(credentials.orgCode ?? ''),
+		ENDPOINTS[resource].path,
+	);
+	if (url instanceof EndpointError)
+		throw new NodeOperationError(this.getNode(), url.message, {
+			description: 'Fix the Paqtana credential.',
+		});
 	return { url, token: String(credentials.token ?? '') };
 }
 
@@ -286,22 +350,37 @@ export async function sendBatch(
 	}
 	const body = redactJson(response.body, connection.token);
 	if (response.statusCode >= 200 && response.statusCode < 300) {
-		return { statusCode: response.statusCode, response: body, attempts, durationMs: response.durationMs };
+		return {
+			statusCode: response.statusCode,
+			response: body,
+			attempts,
+			durationMs: response.durationMs,
+		};
 	}
 	const { message, description } = explainStatus(response.statusCode, settings.maxBodyBytes);
 	const serverSaid = typeof body === 'string' ? body : JSON.stringify(body ?? '');
 	// `body`, not `response`: NodeApiError would replace our description with a `response.data.message` of the server's.
-	const error = new NodeApiError(this.getNode(), { statusCode: response.statusCode, body: body ?? null } as JsonObject, {
-		message,
-		description: `${description}\nPaqtana answered: ${serverSaid.slice(0, 2000)}\nAttempts: ${attempts}.${maybeStored}`,
-		httpCode: String(response.statusCode),
-		itemIndex,
-	});
+	const error = new NodeApiError(
+		this.getNode(),
+		{ statusCode: response.statusCode, body: body ?? null } as JsonObject,
+		{
+			message,
+			description: `${description}\nPaqtana answered: ${serverSaid.slice(0, 2000)}\nAttempts: ${attempts}.${maybeStored}`,
+			httpCode: String(response.statusCode),
+			itemIndex,
+		},
+	);
 	return new BatchFailure(error, attempts, possiblyApplied);
 }
 
 /** The output item for a request that failed under "Continue on Fail", paired like a successful one. */
-export function batchErrorItem(failure: BatchFailure, batch: Batch, index: number, count: number, report: string): INodeExecutionData {
+export function batchErrorItem(
+	failure: BatchFailure,
+	batch: Batch,
+	index: number,
+	count: number,
+	report: string,
+): INodeExecutionData {
 	const { message, description, httpCode } = failure.error;
 	return {
 		json: {

@@ -80,9 +80,11 @@ export function buildBatches(
 		count += end - start;
 		for (let index = start; index < end; index++) {
 			items.push(rowItems[index]);
-			if (mergedRows[nextMerged] === index) for (const item of mergedItems.get(mergedRows[nextMerged++])!) items.push(item);
+			if (mergedRows[nextMerged] === index)
+				for (const item of mergedItems.get(mergedRows[nextMerged++])!) items.push(item);
 		}
-		for (let index = start; index < end && sample.length < SAMPLE_ROWS; index++) sample.push(table.row(index));
+		for (let index = start; index < end && sample.length < SAMPLE_ROWS; index++)
+			sample.push(table.row(index));
 		// Described now: the row's block may be released before the batch closes.
 		lastKey = describeRowKey(table.row(end - 1));
 	};
@@ -104,7 +106,8 @@ export function buildBatches(
 			for (let offset = 0; offset < group.length; offset++) {
 				const index = start + offset;
 				const rowBytes = Buffer.byteLength(group[offset], 'utf8');
-				if (rowBytes + ARRAY_OVERHEAD > maxBytes) return { itemIndex: rowItems[index], bytes: rowBytes + ARRAY_OVERHEAD };
+				if (rowBytes + ARRAY_OVERHEAD > maxBytes)
+					return { itemIndex: rowItems[index], bytes: rowBytes + ARRAY_OVERHEAD };
 				if (count > 0 && bytes + 1 + rowBytes > maxBytes) close();
 				append(group[offset], rowBytes, index, index + 1);
 			}

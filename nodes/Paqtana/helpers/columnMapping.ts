@@ -5,10 +5,7 @@
  */
 import type { WireField } from './wireFormat';
 
-export type FieldSource =
-	| { column: string }
-	| { value: unknown }
-	| { evaluate: true };
+export type FieldSource = { column: string } | { value: unknown } | { evaluate: true };
 
 /** `Item Code`, `item_code` and `ITEM-CODE` all become `itemcode`. */
 export function normaliseColumnName(name: string): string {
@@ -22,7 +19,10 @@ export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'construct
  * Chooses one input column per field: an exact field name beats its display name, which beats its aliases
  * in the order listed; a column serves one field only.
  */
-export function autoMapColumns(columns: readonly string[], fields: readonly WireField[]): Map<string, string> {
+export function autoMapColumns(
+	columns: readonly string[],
+	fields: readonly WireField[],
+): Map<string, string> {
 	const byName = new Map<string, string>();
 	for (const column of columns) {
 		const name = normaliseColumnName(column);
@@ -44,7 +44,8 @@ export function autoMapColumns(columns: readonly string[], fields: readonly Wire
 	return mapping;
 }
 
-const SIMPLE_COLUMN_EXPRESSION = /^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(["'])((?:(?!\2)[^\\])*)\2\s*\])\s*\}\}$/;
+const SIMPLE_COLUMN_EXPRESSION =
+	/^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(["'])((?:(?!\2)[^\\])*)\2\s*\])\s*\}\}$/;
 
 /**
  * Reads the resource mapper's saved value for one field. `={{ $json.X }}` and `={{ $json["X Y"] }}` are

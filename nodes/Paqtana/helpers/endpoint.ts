@@ -14,7 +14,9 @@ export function isLoopbackHost(hostname: string): boolean {
 /** The credential's base URL without a trailing slash (a path prefix is kept), or why it cannot be used. */
 export function checkBaseUrl(baseUrl: string): string | EndpointError {
 	if (!URL.canParse(baseUrl.trim())) {
-		return new EndpointError(`The Base URL "${baseUrl}" is not a valid URL (expected e.g. https://api.paqtana.com)`);
+		return new EndpointError(
+			`The Base URL "${baseUrl}" is not a valid URL (expected e.g. https://api.paqtana.com)`,
+		);
 	}
 	const url = new URL(baseUrl.trim());
 	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
@@ -23,7 +25,9 @@ export function checkBaseUrl(baseUrl: string): string | EndpointError {
 		);
 	}
 	if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-		return new EndpointError('The Base URL must not contain a user name, password, query string or fragment');
+		return new EndpointError(
+			'The Base URL must not contain a user name, password, query string or fragment',
+		);
 	}
 	return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
@@ -31,13 +35,20 @@ export function checkBaseUrl(baseUrl: string): string | EndpointError {
 /** The org code as one URL path segment. `.` and `..` would be resolved away by URL parsing, so they are refused. */
 export function orgPathSegment(orgCode: string): string | EndpointError {
 	const code = orgCode.trim();
-	if (code === '') return new EndpointError('The credential has no Organization Code (Admin Console → Manage Workspaces)');
+	if (code === '')
+		return new EndpointError(
+			'The credential has no Organization Code (Admin Console → Manage Workspaces)',
+		);
 	if (/^\.+$/.test(code)) return new EndpointError(`"${code}" is not a valid Organization Code`);
 	return encodeURIComponent(code);
 }
 
 /** The endpoint URL, or the reason the credential cannot be used. */
-export function endpointUrl(baseUrl: string, orgCode: string, path: string): string | EndpointError {
+export function endpointUrl(
+	baseUrl: string,
+	orgCode: string,
+	path: string,
+): string | EndpointError {
 	const base = checkBaseUrl(baseUrl);
 	if (base instanceof EndpointError) return base;
 	const org = orgPathSegment(orgCode);

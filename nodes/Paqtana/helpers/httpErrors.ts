@@ -9,22 +9,26 @@ export function explainStatus(status: number, maxBodyBytes: number): ErrorExplan
 		case 400:
 			return {
 				message: 'Paqtana rejected the data (400 Bad Request)',
-				description: 'The server did not accept one or more rows. Its answer below says which; fix the source data or the field mapping and run again.',
+				description:
+					'The server did not accept one or more rows. Its answer below says which; fix the source data or the field mapping and run again.',
 			};
 		case 401:
 			return {
 				message: 'Paqtana did not accept the token (401 Unauthorized)',
-				description: 'The API token is wrong or was revoked. Generate a new one in Admin Console → Integration API Configuration v2 and update the credential.',
+				description:
+					'The API token is wrong or was revoked. Generate a new one in Admin Console → Integration API Configuration v2 and update the credential.',
 			};
 		case 403:
 			return {
 				message: 'The token may not write to this organization (403 Forbidden)',
-				description: 'The token belongs to a different organization than the Organization Code in the credential, or lacks permission. Check both in the Admin Console.',
+				description:
+					'The token belongs to a different organization than the Organization Code in the credential, or lacks permission. Check both in the Admin Console.',
 			};
 		case 404:
 			return {
 				message: 'Paqtana does not know this organization (404 Not Found)',
-				description: 'Check the Organization Code in the credential (Admin Console → Manage Workspaces, above the workspace table) and the Base URL.',
+				description:
+					'Check the Organization Code in the credential (Admin Console → Manage Workspaces, above the workspace table) and the Base URL.',
 			};
 		case 413:
 			return {
@@ -40,7 +44,8 @@ export function explainStatus(status: number, maxBodyBytes: number): ErrorExplan
 			if (status >= 500) {
 				return {
 					message: `Paqtana had a server error (${status})`,
-					description: 'The service failed or is unavailable; retries were used up where allowed. Try again later; the data sent is safe to send again.',
+					description:
+						'The service failed or is unavailable; retries were used up where allowed. Try again later; the data sent is safe to send again.',
 				};
 			}
 			return {

@@ -31,7 +31,10 @@ export function toText(value: unknown): string | undefined | Unconvertible {
 		const trimmed = value.trim();
 		return trimmed === '' ? undefined : trimmed;
 	}
-	if (typeof value === 'number') return Number.isFinite(value) ? String(value) : new Unconvertible(`${describe(value)} is not text`);
+	if (typeof value === 'number')
+		return Number.isFinite(value)
+			? String(value)
+			: new Unconvertible(`${describe(value)} is not text`);
 	if (typeof value === 'bigint') return String(value);
 	if (value === undefined || value === null) return undefined;
 	return new Unconvertible(`${describe(value)} is not text`);
@@ -64,9 +67,14 @@ const GROUPED_WITH_COMMA_DECIMAL = /^[+-]?\d{1,3}([.\s\u00a0\u202f'])\d{3}(?:\1\
  * sign, a space or an apostrophe) are accepted only between groups of three digits: `1.234,5` → 1234.5 with
  * `,`, while `1,5` with `.` or `12 34` is refused rather than read as 15 or 1234.
  */
-export function toNumber(value: unknown, decimalSeparator: DecimalSeparator): number | undefined | Unconvertible {
+export function toNumber(
+	value: unknown,
+	decimalSeparator: DecimalSeparator,
+): number | undefined | Unconvertible {
 	if (typeof value === 'number') {
-		return Number.isFinite(value) ? value : new Unconvertible(`${describe(value)} is not a finite number`);
+		return Number.isFinite(value)
+			? value
+			: new Unconvertible(`${describe(value)} is not a finite number`);
 	}
 	if (value === undefined || value === null) return undefined;
 	if (typeof value !== 'string') return new Unconvertible(`${describe(value)} is not a number`);
@@ -88,7 +96,9 @@ export function toNumber(value: unknown, decimalSeparator: DecimalSeparator): nu
 		if (grouped !== null) plain = text.split(grouped[1]).join('').replace(',', '.');
 	}
 	if (plain === undefined) {
-		return new Unconvertible(`${describe(value)} is not a number (decimal separator "${decimalSeparator}")`);
+		return new Unconvertible(
+			`${describe(value)} is not a number (decimal separator "${decimalSeparator}")`,
+		);
 	}
 	const number = Number(plain);
 	return Number.isFinite(number) ? number : new Unconvertible(`${describe(value)} is too large`);
@@ -98,7 +108,12 @@ function pad(value: number, width: number): string {
 	return String(value).padStart(width, '0');
 }
 
-function isoDay(year: number, month: number, day: number, written: unknown): string | Unconvertible {
+function isoDay(
+	year: number,
+	month: number,
+	day: number,
+	written: unknown,
+): string | Unconvertible {
 	return isCalendarDay(year, month, day)
 		? `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`
 		: new Unconvertible(`${describe(written)} is not a real calendar day`);
@@ -116,8 +131,12 @@ const MS_PER_DAY = 86_400_000;
  */
 export function excelSerialToDay(serial: number): string | Unconvertible {
 	const whole = Math.floor(serial);
-	if (whole < 1 || whole > EXCEL_MAX_SERIAL) return new Unconvertible(`${serial} is not an Excel date serial`);
-	if (whole === 60) return new Unconvertible('Excel serial 60 is 1900-02-29, a day that does not exist (Excel 1900 leap-year bug)');
+	if (whole < 1 || whole > EXCEL_MAX_SERIAL)
+		return new Unconvertible(`${serial} is not an Excel date serial`);
+	if (whole === 60)
+		return new Unconvertible(
+			'Excel serial 60 is 1900-02-29, a day that does not exist (Excel 1900 leap-year bug)',
+		);
 	const daysSinceEpoch = whole - EXCEL_EPOCH_OFFSET + (whole < 60 ? 1 : 0);
 	return new Date(daysSinceEpoch * MS_PER_DAY).toISOString().slice(0, 10);
 }
@@ -158,8 +177,10 @@ function fromThreeParts(text: string, order: DateOrder): string | Unconvertible 
 	if (match === null) return undefined;
 	const [, a, b, c] = match;
 	if (a.length === 4) return isoDay(Number(a), Number(b), Number(c), text); // year first is unambiguous
-	if (c.length !== 4 && c.length !== 2) return new Unconvertible(`"${text}" has no recognisable year`);
-	if (order === 'yearFirst') return new Unconvertible(`"${text}" does not start with a year (Date Order is year-first)`);
+	if (c.length !== 4 && c.length !== 2)
+		return new Unconvertible(`"${text}" has no recognisable year`);
+	if (order === 'yearFirst')
+		return new Unconvertible(`"${text}" does not start with a year (Date Order is year-first)`);
 	const [day, month] = order === 'dayFirst' ? [a, b] : [b, a];
 	return isoDay(fullYear(c), Number(month), Number(day), text);
 }
@@ -183,7 +204,8 @@ export function toDay(value: unknown, order: DateOrder): string | undefined | Un
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value)) return new Unconvertible(`${describe(value)} is not a date`);
 		const compact = COMPACT_DAY.exec(String(value));
-		if (compact !== null) return isoDay(Number(compact[1]), Number(compact[2]), Number(compact[3]), value);
+		if (compact !== null)
+			return isoDay(Number(compact[1]), Number(compact[2]), Number(compact[3]), value);
 		return excelSerialToDay(value);
 	}
 	if (value === undefined || value === null) return undefined;
@@ -196,7 +218,8 @@ export function toDay(value: unknown, order: DateOrder): string | undefined | Un
 		const parts = fromThreeParts(text, order);
 		if (parts !== undefined) return parts;
 		const compact = COMPACT_DAY.exec(text);
-		if (compact !== null) return isoDay(Number(compact[1]), Number(compact[2]), Number(compact[3]), text);
+		if (compact !== null)
+			return isoDay(Number(compact[1]), Number(compact[2]), Number(compact[3]), text);
 		if (NUMERIC.test(text)) return excelSerialToDay(Number(text));
 		return new Unconvertible(`${describe(value)} is not a date`);
 	}

@@ -8,7 +8,14 @@ import { autoMapColumns, type FieldSource, UNSAFE_KEYS } from './columnMapping';
 import { convert, describe, type NormaliseOptions, Unconvertible } from './normalise';
 import { RowIndex } from './rowIndex';
 import { rowObject, RowTable, type WireRow } from './rowTable';
-import { compileRowCheck, FIELDS, KEY_FIELDS, type ResourceName, rowSchema, type WireField } from './wireFormat';
+import {
+	compileRowCheck,
+	FIELDS,
+	KEY_FIELDS,
+	type ResourceName,
+	rowSchema,
+	type WireField,
+} from './wireFormat';
 
 export type DuplicatePolicy = 'sum' | 'keepLast' | 'error';
 
@@ -62,9 +69,11 @@ export type EvaluateField = (itemIndex: number, fieldId: string) => unknown;
 const REPORTED_TEXT_LENGTH = 200;
 
 function reportedValue(value: unknown): unknown {
-	if (typeof value === 'string' && value.length > REPORTED_TEXT_LENGTH) return value.slice(0, REPORTED_TEXT_LENGTH) + '…';
+	if (typeof value === 'string' && value.length > REPORTED_TEXT_LENGTH)
+		return value.slice(0, REPORTED_TEXT_LENGTH) + '…';
 	if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-	if (typeof value === 'object' && value !== null && !(value instanceof Date)) return Array.isArray(value) ? '[list]' : '[object]';
+	if (typeof value === 'object' && value !== null && !(value instanceof Date))
+		return Array.isArray(value) ? '[list]' : '[object]';
 	return value;
 }
 
@@ -105,7 +114,9 @@ export function prepareRows(
 	evaluate: EvaluateField = () => undefined,
 ): PreparedRows {
 	const fields = FIELDS[options.resource];
-	const keyFields = KEY_FIELDS[options.resource].map((id) => fields.findIndex((field) => field.id === id));
+	const keyFields = KEY_FIELDS[options.resource].map((id) =>
+		fields.findIndex((field) => field.id === id),
+	);
 	const workspaceField = fields.findIndex((field) => field.id === 'workspaceCode');
 	const quantityField = fields.findIndex((field) => field.id === 'quantity');
 	const kinds = fields.map((field) => field.kind);
@@ -118,7 +129,9 @@ export function prepareRows(
 	const planFor = (mapping: Map<string, string> | undefined): ReadPlan => {
 		const plan: ReadPlan = { columns: [], readers: [] };
 		fields.forEach((field, index) => {
-			const source = mapping ? mapping.get(field.id) : (sources as Record<string, FieldSource>)[field.id];
+			const source = mapping
+				? mapping.get(field.id)
+				: (sources as Record<string, FieldSource>)[field.id];
 			if (typeof source === 'string') plan.columns[index] = source;
 			else if (source && 'column' in source) plan.columns[index] = source.column;
 			else if (source && 'value' in source) {
@@ -168,7 +181,13 @@ export function prepareRows(
 	};
 
 	const table = new RowTable(fields);
-	const result: PreparedRows = { table, rowItems: [], mergedItems: new Map(), invalid: [], duplicatesMerged: 0 };
+	const result: PreparedRows = {
+		table,
+		rowItems: [],
+		mergedItems: new Map(),
+		invalid: [],
+		duplicatesMerged: 0,
+	};
 	const rowIndex = new RowIndex(table, keyFields, items.length);
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -191,13 +210,22 @@ export function prepareRows(
 		}
 		if (reasons !== undefined || !isValid(values, offset)) {
 			const row = rowObject(fields, values, offset, undefined);
-			result.invalid.push({ row: itemIndex, errors: explain(schema, fields, row, reasons, plan, json, itemIndex) });
+			result.invalid.push({
+				row: itemIndex,
+				errors: explain(schema, fields, row, reasons, plan, json, itemIndex),
+			});
 			continue;
 		}
 		let extra: WireRow | undefined;
 		if (copyOtherColumns) {
 			for (const column in json) {
-				if (!Object.hasOwn(json, column) || mappedColumns.has(column) || fieldIds.has(column) || UNSAFE_KEYS.has(column)) continue;
+				if (
+					!Object.hasOwn(json, column) ||
+					mappedColumns.has(column) ||
+					fieldIds.has(column) ||
+					UNSAFE_KEYS.has(column)
+				)
+					continue;
 				if (json[column] !== undefined) (extra ??= {})[column] = json[column];
 			}
 		}
@@ -209,12 +237,18 @@ export function prepareRows(
 			continue;
 		}
 		if (options.duplicates === 'error') {
-			const key = describeKey(rowObject(fields, values, offset, undefined), KEY_FIELDS[options.resource]);
+			const key = describeKey(
+				rowObject(fields, values, offset, undefined),
+				KEY_FIELDS[options.resource],
+			);
 			result.duplicate = { firstRow: result.rowItems[existing], duplicateRow: itemIndex, key };
 			return result;
 		}
 		if (options.duplicates === 'sum') {
-			const sum = addQuantities(table.get(existing, quantityField) as number, values[offset + quantityField] as number);
+			const sum = addQuantities(
+				table.get(existing, quantityField) as number,
+				values[offset + quantityField] as number,
+			);
 			table.set(existing, quantityField, sum);
 		} else {
 			table.replaceWithDraft(existing, extra);
@@ -243,7 +277,11 @@ function explain(
 	const errors = new Map<string, RowError>();
 	const order = fields.map((field) => field.id);
 	for (const [field, reason] of reasons ?? []) {
-		errors.set(field, { field, value: reportedValue(readValue(plan, order.indexOf(field), json, itemIndex)), reason });
+		errors.set(field, {
+			field,
+			value: reportedValue(readValue(plan, order.indexOf(field), json, itemIndex)),
+			reason,
+		});
 	}
 	const parsed = schema.safeParse(row);
 	if (!parsed.success) {
@@ -251,10 +289,14 @@ function explain(
 			const field = String(issue.path[0] ?? 'row');
 			if (errors.has(field)) continue;
 			const value = row[field];
-			const reason = value === undefined ? 'required, but empty or not mapped' : `${describe(value)} ${issue.message}`;
+			const reason =
+				value === undefined
+					? 'required, but empty or not mapped'
+					: `${describe(value)} ${issue.message}`;
 			errors.set(field, { field, value: reportedValue(value), reason });
 		}
 	}
-	if (errors.size === 0) errors.set('row', { field: 'row', value: null, reason: 'was rejected by validation' });
+	if (errors.size === 0)
+		errors.set('row', { field: 'row', value: null, reason: 'was rejected by validation' });
 	return [...errors.values()].sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
 }

@@ -52,7 +52,9 @@ export function isRetryableErrorCode(code: string | undefined): boolean {
  * sent (reset, timeout), or a gateway answered for a server that may still have processed it. A definite
  * refusal (429, 503, 4xx) or a connection that was never made means it was not.
  */
-export function mayHaveBeenApplied(failure: { statusCode: number } | { errorCode: string }): boolean {
+export function mayHaveBeenApplied(
+	failure: { statusCode: number } | { errorCode: string },
+): boolean {
 	if ('statusCode' in failure) return GATEWAY_STATUSES.has(failure.statusCode);
 	return !NOT_SENT_ERROR_CODES.has(failure.errorCode);
 }
@@ -70,7 +72,12 @@ export function parseRetryAfter(header: string | undefined, now: number): number
  * Exponential backoff with jitter (a random wait between half and all of base × 2^retry), so workflows retrying
  * at once spread out; a server's `Retry-After` wins when it is given. Capped at MAX_RETRY_WAIT_MS.
  */
-export function retryDelayMs(retry: number, baseDelayMs: number, retryAfterMs: number | undefined, random: () => number = Math.random): number {
+export function retryDelayMs(
+	retry: number,
+	baseDelayMs: number,
+	retryAfterMs: number | undefined,
+	random: () => number = Math.random,
+): number {
 	if (retryAfterMs !== undefined) return Math.min(retryAfterMs, MAX_RETRY_WAIT_MS);
 	const ceiling = Math.min(baseDelayMs * 2 ** retry, MAX_RETRY_WAIT_MS);
 	return Math.round(ceiling / 2 + (random() * ceiling) / 2);

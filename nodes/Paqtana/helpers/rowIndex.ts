@@ -71,16 +71,22 @@ export class RowIndex {
 	}
 
 	/** The answer while rows keep the order; `undefined` when this row breaks it. */
-	private findInOrder(values: ArrayLike<unknown>, offset: number, position: number): number | undefined {
+	private findInOrder(
+		values: ArrayLike<unknown>,
+		offset: number,
+		position: number,
+	): number | undefined {
 		if (this.lastPosition !== -1 && !this.orderKnown) this.learnOrder(values, offset);
 		const { orderKeys, lastKey } = this;
 		const last = orderKeys.length - 1;
 		const rising = orderKeys[last];
 		let sameGroup = this.lastPosition !== -1;
-		for (let k = 0; k < last && sameGroup; k++) sameGroup = values[offset + orderKeys[k]] === lastKey[orderKeys[k]];
+		for (let k = 0; k < last && sameGroup; k++)
+			sameGroup = values[offset + orderKeys[k]] === lastKey[orderKeys[k]];
 		const risingValue = values[offset + rising] as string;
 		if (sameGroup) {
-			if (!(risingValue > (lastKey[rising] as string))) return risingValue === lastKey[rising] ? this.lastPosition : undefined;
+			if (!(risingValue > (lastKey[rising] as string)))
+				return risingValue === lastKey[rising] ? this.lastPosition : undefined;
 		} else {
 			const group = this.groupOf(values, offset);
 			if (this.groups!.has(group) || this.groups!.size >= MAX_ORDERED_GROUPS) return undefined;
@@ -104,7 +110,8 @@ export class RowIndex {
 	 */
 	private learnOrder(values: ArrayLike<unknown>, offset: number): void {
 		let rising = -1;
-		for (const field of this.keyFields) if (values[offset + field] !== this.lastKey[field]) rising = field;
+		for (const field of this.keyFields)
+			if (values[offset + field] !== this.lastKey[field]) rising = field;
 		if (rising === -1) return; // the same key again
 		this.orderKeys = [...this.keyFields.filter((field) => field !== rising), rising];
 		this.groups = new Set([this.groupOf(this.lastKey, 0)]);
@@ -119,7 +126,8 @@ export class RowIndex {
 		this.slots = new Int32Array(capacity * 2);
 		this.mask = capacity - 1;
 		const { rows } = this;
-		for (let position = 0; position < rows.length; position++) this.insert(this.hash(rows.blockOf(position), rows.offsetOf(position)), position);
+		for (let position = 0; position < rows.length; position++)
+			this.insert(this.hash(rows.blockOf(position), rows.offsetOf(position)), position);
 	}
 
 	private findOrHash(values: ArrayLike<unknown>, offset: number, position: number): number {
@@ -148,13 +156,15 @@ export class RowIndex {
 
 	/** A full hash table would make probing endless; the caller promised no more than maxRows. */
 	private countAdded(): void {
-		if (++this.added > this.maxRows) throw new RangeError(`RowIndex holds at most ${this.maxRows} rows`);
+		if (++this.added > this.maxRows)
+			throw new RangeError(`RowIndex holds at most ${this.maxRows} rows`);
 	}
 
 	private sameKey(position: number, values: ArrayLike<unknown>, offset: number): boolean {
 		const block = this.rows.blockOf(position);
 		const rowOffset = this.rows.offsetOf(position);
-		for (const field of this.keyFields) if (block[rowOffset + field] !== values[offset + field]) return false;
+		for (const field of this.keyFields)
+			if (block[rowOffset + field] !== values[offset + field]) return false;
 		return true;
 	}
 

@@ -57,7 +57,8 @@ export class RowTable {
 		const draftOffset = this.offsetOf(this.rowCount);
 		const block = this.blockOf(position);
 		const offset = this.offsetOf(position);
-		for (let field = 0; field < this.width; field++) block[offset + field] = draft[draftOffset + field];
+		for (let field = 0; field < this.width; field++)
+			block[offset + field] = draft[draftOffset + field];
 		if (extra !== undefined) this.extras.set(position, extra);
 		else this.extras.delete(position);
 	}
@@ -73,7 +74,8 @@ export class RowTable {
 	/** The array holding the row's values, from `offsetOf(position)` on: for reading many rows without a call per value. */
 	blockOf(position: number): unknown[] {
 		const block = this.blocks[position >>> BLOCK_SHIFT];
-		if (block === undefined) throw new RangeError(`Row ${position} is not in the table (released or never added)`);
+		if (block === undefined)
+			throw new RangeError(`Row ${position} is not in the table (released or never added)`);
 		return block;
 	}
 
@@ -92,7 +94,12 @@ export class RowTable {
 
 	/** The row as an object, as JSON would read it back (for samples, keys and error reports). */
 	row(position: number): WireRow {
-		return rowObject(this.fields, this.blockOf(position), this.offsetOf(position), this.extraOf(position));
+		return rowObject(
+			this.fields,
+			this.blockOf(position),
+			this.offsetOf(position),
+			this.extraOf(position),
+		);
 	}
 
 	/** Frees every block whose rows all lie before `position` (all blocks, from the table's end on); those rows can no longer be read. */
@@ -108,7 +115,12 @@ export class RowTable {
 }
 
 /** A row object from values in field order: fields without a value are left out, as JSON leaves out undefined. */
-export function rowObject(fields: readonly WireField[], values: ArrayLike<unknown>, offset: number, extra: WireRow | undefined): WireRow {
+export function rowObject(
+	fields: readonly WireField[],
+	values: ArrayLike<unknown>,
+	offset: number,
+	extra: WireRow | undefined,
+): WireRow {
 	const row: WireRow = {};
 	for (let field = 0; field < fields.length; field++) {
 		const value = values[offset + field];

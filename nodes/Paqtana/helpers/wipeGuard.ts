@@ -15,7 +15,11 @@ export interface LastReplace {
 }
 
 /** Returns why the replace must not happen, or undefined when it may. */
-export function checkWipeGuard(rows: number, last: LastReplace | undefined, options: WipeGuardOptions): string | undefined {
+export function checkWipeGuard(
+	rows: number,
+	last: LastReplace | undefined,
+	options: WipeGuardOptions,
+): string | undefined {
 	if (rows === 0) {
 		return options.allowEmpty
 			? undefined

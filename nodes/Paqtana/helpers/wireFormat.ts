@@ -42,8 +42,23 @@ const location: WireField = {
 	maxLength: KEY_TEXT_MAX,
 	description: 'Warehouse, store or site code',
 	aliases: [
-		'locationcode', 'locationid', 'loc', 'warehouse', 'warehousecode', 'warehouseid', 'whse', 'store', 'storecode',
-		'storeid', 'site', 'sitecode', 'siteid', 'branch', 'branchcode', 'plant', 'depot',
+		'locationcode',
+		'locationid',
+		'loc',
+		'warehouse',
+		'warehousecode',
+		'warehouseid',
+		'whse',
+		'store',
+		'storecode',
+		'storeid',
+		'site',
+		'sitecode',
+		'siteid',
+		'branch',
+		'branchcode',
+		'plant',
+		'depot',
 	],
 };
 const code: WireField = {
@@ -54,9 +69,26 @@ const code: WireField = {
 	maxLength: KEY_TEXT_MAX,
 	description: 'Item code (SKU); with Location it identifies an item',
 	aliases: [
-		'sku', 'skucode', 'item', 'itemcode', 'itemid', 'itemno', 'itemnumber', 'product', 'productcode', 'productid',
-		'productno', 'article', 'articlecode', 'articlenumber', 'articleno', 'partnumber', 'partno', 'material',
-		'materialcode', 'materialnumber',
+		'sku',
+		'skucode',
+		'item',
+		'itemcode',
+		'itemid',
+		'itemno',
+		'itemnumber',
+		'product',
+		'productcode',
+		'productid',
+		'productno',
+		'article',
+		'articlecode',
+		'articlenumber',
+		'articleno',
+		'partnumber',
+		'partno',
+		'material',
+		'materialcode',
+		'materialnumber',
 	],
 };
 
@@ -65,32 +97,88 @@ export const INVENTORY_FIELDS: readonly WireField[] = [
 	location,
 	code,
 	{
-		id: 'description', displayName: 'Description', kind: 'text', required: false, maxLength: FREE_TEXT_MAX,
-		description: 'Item description', aliases: ['desc', 'itemdescription', 'productdescription', 'itemname', 'productname', 'name'],
+		id: 'description',
+		displayName: 'Description',
+		kind: 'text',
+		required: false,
+		maxLength: FREE_TEXT_MAX,
+		description: 'Item description',
+		aliases: ['desc', 'itemdescription', 'productdescription', 'itemname', 'productname', 'name'],
 	},
 	{
-		id: 'supplier', displayName: 'Supplier', kind: 'text', required: false, maxLength: FREE_TEXT_MAX,
-		description: 'Supplier code or name', aliases: ['vendor', 'suppliercode', 'suppliername', 'vendorcode', 'vendorname', 'supplierid', 'vendorid'],
+		id: 'supplier',
+		displayName: 'Supplier',
+		kind: 'text',
+		required: false,
+		maxLength: FREE_TEXT_MAX,
+		description: 'Supplier code or name',
+		aliases: [
+			'vendor',
+			'suppliercode',
+			'suppliername',
+			'vendorcode',
+			'vendorname',
+			'supplierid',
+			'vendorid',
+		],
 	},
 	{
-		id: 'stock', displayName: 'Stock', kind: 'number', required: false, description: 'Units on hand',
-		aliases: ['onhand', 'stockonhand', 'qtyonhand', 'quantityonhand', 'onhandqty', 'instock', 'stocklevel', 'currentstock', 'inventory', 'available'],
+		id: 'stock',
+		displayName: 'Stock',
+		kind: 'number',
+		required: false,
+		description: 'Units on hand',
+		aliases: [
+			'onhand',
+			'stockonhand',
+			'qtyonhand',
+			'quantityonhand',
+			'onhandqty',
+			'instock',
+			'stocklevel',
+			'currentstock',
+			'inventory',
+			'available',
+		],
 	},
 	{
-		id: 'cost', displayName: 'Cost', kind: 'number', required: false, description: 'Unit cost',
+		id: 'cost',
+		displayName: 'Cost',
+		kind: 'number',
+		required: false,
+		description: 'Unit cost',
 		aliases: ['unitcost', 'costprice', 'purchaseprice', 'itemcost'],
 	},
 	{
-		id: 'price', displayName: 'Price', kind: 'number', required: false, description: 'Unit selling price',
+		id: 'price',
+		displayName: 'Price',
+		kind: 'number',
+		required: false,
+		description: 'Unit selling price',
 		aliases: ['unitprice', 'salesprice', 'sellingprice', 'saleprice', 'listprice', 'retailprice'],
 	},
 	{
-		id: 'leadTime', displayName: 'Lead Time (Days)', kind: 'number', required: false, description: 'Supplier lead time in days',
+		id: 'leadTime',
+		displayName: 'Lead Time (Days)',
+		kind: 'number',
+		required: false,
+		description: 'Supplier lead time in days',
 		aliases: ['leadtimedays', 'leadtimeindays', 'leaddays', 'lt'],
 	},
 	{
-		id: 'minOrderQty', displayName: 'Minimum Order Quantity', kind: 'number', required: false, description: 'Minimum order quantity',
-		aliases: ['moq', 'minorderquantity', 'minimumorderquantity', 'minimumorderqty', 'minqty', 'minorder'],
+		id: 'minOrderQty',
+		displayName: 'Minimum Order Quantity',
+		kind: 'number',
+		required: false,
+		description: 'Minimum order quantity',
+		aliases: [
+			'moq',
+			'minorderquantity',
+			'minimumorderquantity',
+			'minimumorderqty',
+			'minqty',
+			'minorder',
+		],
 	},
 ];
 
@@ -99,12 +187,44 @@ export const DEMAND_FIELDS: readonly WireField[] = [
 	location,
 	code,
 	{
-		id: 'date', displayName: 'Date', kind: 'date', required: true, description: 'The calendar day of the demand',
-		aliases: ['day', 'salesdate', 'saledate', 'demanddate', 'orderdate', 'transactiondate', 'postingdate', 'invoicedate', 'shipdate', 'documentdate'],
+		id: 'date',
+		displayName: 'Date',
+		kind: 'date',
+		required: true,
+		description: 'The calendar day of the demand',
+		aliases: [
+			'day',
+			'salesdate',
+			'saledate',
+			'demanddate',
+			'orderdate',
+			'transactiondate',
+			'postingdate',
+			'invoicedate',
+			'shipdate',
+			'documentdate',
+		],
 	},
 	{
-		id: 'quantity', displayName: 'Quantity', kind: 'number', required: true, description: 'Units demanded that day',
-		aliases: ['qty', 'units', 'sales', 'demand', 'unitssold', 'salesqty', 'salesquantity', 'qtysold', 'quantitysold', 'demandqty', 'demandquantity', 'soldqty'],
+		id: 'quantity',
+		displayName: 'Quantity',
+		kind: 'number',
+		required: true,
+		description: 'Units demanded that day',
+		aliases: [
+			'qty',
+			'units',
+			'sales',
+			'demand',
+			'unitssold',
+			'salesqty',
+			'salesquantity',
+			'qtysold',
+			'quantitysold',
+			'demandqty',
+			'demandquantity',
+			'soldqty',
+		],
 	},
 ];
 
@@ -139,7 +259,14 @@ export function daysInMonth(year: number, month: number): number {
 }
 
 export function isCalendarDay(year: number, month: number, day: number): boolean {
-	return year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+	return (
+		year >= 1 &&
+		year <= 9999 &&
+		month >= 1 &&
+		month <= 12 &&
+		day >= 1 &&
+		day <= daysInMonth(year, month)
+	);
 }
 
 const DIGIT_ZERO = 0x30;
@@ -169,11 +296,15 @@ export function isIsoDay(value: string): boolean {
 function fieldSchema(field: WireField): z.ZodTypeAny {
 	let schema: z.ZodTypeAny;
 	if (field.kind === 'number') {
-		schema = z.number({ message: 'must be a number' }).finite({ message: 'must be a finite number' });
+		schema = z
+			.number({ message: 'must be a number' })
+			.finite({ message: 'must be a finite number' });
 	} else {
 		let text = z.string({ message: 'must be text' }).min(1, { message: 'must not be empty' });
 		if (field.maxLength !== undefined) {
-			text = text.max(field.maxLength, { message: `must be at most ${field.maxLength} characters` });
+			text = text.max(field.maxLength, {
+				message: `must be at most ${field.maxLength} characters`,
+			});
 		}
 		schema =
 			field.kind === 'date'
@@ -198,7 +329,9 @@ export function rowSchema(fields: readonly WireField[]) {
  * valid case (zod runs only for rows that fail it, to explain why). A unit test proves both agree on
  * generated rows. It runs for every row, so it is one loop over plain arrays rather than a closure per field.
  */
-export function compileRowCheck(fields: readonly WireField[]): (values: ArrayLike<unknown>, offset: number) => boolean {
+export function compileRowCheck(
+	fields: readonly WireField[],
+): (values: ArrayLike<unknown>, offset: number) => boolean {
 	const kinds = fields.map((field) => field.kind);
 	const required = fields.map((field) => field.required);
 	const maxLengths = fields.map((field) => field.maxLength ?? Infinity);
@@ -212,7 +345,10 @@ export function compileRowCheck(fields: readonly WireField[]): (values: ArrayLik
 			const kind = kinds[i];
 			if (kind === 'number') {
 				if (typeof value !== 'number' || !Number.isFinite(value)) return false;
-			} else if (typeof value !== 'string' || (kind === 'date' ? !isIsoDay(value) : value.length === 0 || value.length > maxLengths[i])) {
+			} else if (
+				typeof value !== 'string' ||
+				(kind === 'date' ? !isIsoDay(value) : value.length === 0 || value.length > maxLengths[i])
+			) {
 				return false;
 			}
 		}
@@ -224,12 +360,17 @@ export function compileRowCheck(fields: readonly WireField[]): (values: ArrayLik
 function isPlainJsonText(text: string): boolean {
 	for (let i = 0; i < text.length; i++) {
 		const code = text.charCodeAt(i);
-		if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) return false;
+		if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff))
+			return false;
 	}
 	return true;
 }
 
-export type RowSerializer = (values: ArrayLike<unknown>, offset: number, extra: Record<string, unknown> | undefined) => string;
+export type RowSerializer = (
+	values: ArrayLike<unknown>,
+	offset: number,
+	extra: Record<string, unknown> | undefined,
+) => string;
 
 /**
  * Serialises a valid row, given as its values in field order from `offset` (plus pass-through columns), to
@@ -271,7 +412,8 @@ export function compileRowSerializer(fields: readonly WireField[]): RowSerialize
 			// Fields without a value are left out, as JSON leaves out undefined.
 			if (value !== undefined) {
 				if (isNumber[i]) json = (json === '' ? firsts[i] : json + nexts[i]) + String(value);
-				else if (isDate[i] || isPlainJsonText(value as string)) json = (json === '' ? firstsQuoted[i] : json + nextsQuoted[i]) + (value as string) + '"';
+				else if (isDate[i] || isPlainJsonText(value as string))
+					json = (json === '' ? firstsQuoted[i] : json + nextsQuoted[i]) + (value as string) + '"';
 				else json = (json === '' ? firsts[i] : json + nexts[i]) + JSON.stringify(value);
 			}
 			previousValues[i] = value;

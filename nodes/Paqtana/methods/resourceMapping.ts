@@ -2,10 +2,16 @@ import type { FieldType, ILoadOptionsFunctions, ResourceMapperFields } from 'n8n
 
 import { FIELDS, type FieldKind, type ResourceName } from '../helpers/wireFormat';
 
-const FIELD_TYPES: Record<FieldKind, FieldType> = { text: 'string', number: 'number', date: 'dateTime' };
+const FIELD_TYPES: Record<FieldKind, FieldType> = {
+	text: 'string',
+	number: 'number',
+	date: 'dateTime',
+};
 
 /** The Paqtana fields of the chosen resource, for the editor's field mapper. */
-export async function getMappingColumns(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+export async function getMappingColumns(
+	this: ILoadOptionsFunctions,
+): Promise<ResourceMapperFields> {
 	const resource = this.getNodeParameter('resource', 'masterInventory') as ResourceName;
 	return {
 		fields: (FIELDS[resource] ?? []).map((field) => ({

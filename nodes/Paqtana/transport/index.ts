@@ -3,9 +3,20 @@
  * retrying what is safe to retry. Both endpoints are idempotent (replace, and upsert by key), so sending a
  * body again after a lost answer cannot duplicate data.
  */
-import { type IDataObject, type IExecuteFunctions, type IHttpRequestMethods, sleep } from 'n8n-workflow';
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestMethods,
+	sleep,
+} from 'n8n-workflow';
 
-import { isRetryableErrorCode, isRetryableStatus, mayHaveBeenApplied, parseRetryAfter, retryDelayMs } from '../helpers/retryPolicy';
+import {
+	isRetryableErrorCode,
+	isRetryableStatus,
+	mayHaveBeenApplied,
+	parseRetryAfter,
+	retryDelayMs,
+} from '../helpers/retryPolicy';
 
 export const CREDENTIAL_TYPE = 'paqtanaApi';
 
@@ -50,7 +61,9 @@ interface FullResponse {
 }
 
 function errorCode(error: unknown): string | undefined {
-	const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+	const code =
+		(error as { code?: unknown; cause?: { code?: unknown } }).code ??
+		(error as { cause?: { code?: unknown } }).cause?.code;
 	return typeof code === 'string' ? code : undefined;
 }
 
@@ -60,7 +73,10 @@ function headerValue(headers: FullResponse['headers'], name: string): string | u
 }
 
 /** Sends the request; returns the final HTTP answer (success or not), or the network failure. */
-export async function apiRequest(this: IExecuteFunctions, request: ApiRequest): Promise<ApiResponse | NetworkFailure> {
+export async function apiRequest(
+	this: IExecuteFunctions,
+	request: ApiRequest,
+): Promise<ApiResponse | NetworkFailure> {
 	const started = Date.now();
 	let possiblyApplied = false;
 	// A cancelled execution stops retrying (the wait itself is not interruptible: `sleep` takes no signal).
@@ -69,19 +85,29 @@ export async function apiRequest(this: IExecuteFunctions, request: ApiRequest): 
 		let retryAfterMs: number | undefined;
 		let failureCode: string | undefined;
 		try {
-			const response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, {
-				method: request.method,
-				url: request.url,
-				qs: request.qs,
-				body: request.body,
-				headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-				timeout: request.timeoutMs,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-			})) as FullResponse;
+			const response = (await this.helpers.httpRequestWithAuthentication.call(
+				this,
+				CREDENTIAL_TYPE,
+				{
+					method: request.method,
+					url: request.url,
+					qs: request.qs,
+					body: request.body,
+					headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+					timeout: request.timeoutMs,
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+				},
+			)) as FullResponse;
 			possiblyApplied ||= mayHaveBeenApplied({ statusCode: response.statusCode });
 			if (!isRetryableStatus(response.statusCode) || attempt > request.maxRetries || cancelled()) {
-				return { statusCode: response.statusCode, body: response.body, attempts: attempt, durationMs: Date.now() - started, possiblyApplied };
+				return {
+					statusCode: response.statusCode,
+					body: response.body,
+					attempts: attempt,
+					durationMs: Date.now() - started,
+					possiblyApplied,
+				};
 			}
 			retryAfterMs = parseRetryAfter(headerValue(response.headers, 'retry-after'), Date.now());
 		} catch (error) {
@@ -89,8 +115,16 @@ export async function apiRequest(this: IExecuteFunctions, request: ApiRequest): 
 			failureCode = errorCode(error) ?? 'network error';
 			possiblyApplied ||= mayHaveBeenApplied({ errorCode: failureCode });
 		}
-		if (failureCode !== undefined && (!isRetryableErrorCode(failureCode) || attempt > request.maxRetries || cancelled())) {
-			return { networkError: failureCode, attempts: attempt, durationMs: Date.now() - started, possiblyApplied };
+		if (
+			failureCode !== undefined &&
+			(!isRetryableErrorCode(failureCode) || attempt > request.maxRetries || cancelled())
+		) {
+			return {
+				networkError: failureCode,
+				attempts: attempt,
+				durationMs: Date.now() - started,
+				possiblyApplied,
+			};
 		}
 		await sleep(retryDelayMs(attempt - 1, request.retryDelayMs, retryAfterMs));
 	}

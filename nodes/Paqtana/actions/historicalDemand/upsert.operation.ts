@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { Batch } from '../../helpers/batching';
 import { AUTO_CALCULATE_QUERY } from '../../helpers/wireFormat';
@@ -43,7 +48,8 @@ const properties: INodeProperties[] = [
 				name: 'calculateOrderSuggestions',
 				type: 'boolean',
 				default: false,
-				description: 'Whether Paqtana should recalculate order suggestions once all rows are stored (sent with the last request only)',
+				description:
+					'Whether Paqtana should recalculate order suggestions once all rows are stored (sent with the last request only)',
 			},
 			dateOrderOption,
 			decimalSeparatorOption,
@@ -54,26 +60,45 @@ const properties: INodeProperties[] = [
 				type: 'options',
 				default: 'sum',
 				options: [
-					{ name: 'Sum Quantities', value: 'sum', description: 'Add up rows for the same day and item: transaction lines become daily demand' },
-					{ name: 'Keep Last', value: 'keepLast', description: 'The later row replaces the earlier one' },
-					{ name: 'Error', value: 'error', description: 'Stop when two rows have the same day and item' },
+					{
+						name: 'Sum Quantities',
+						value: 'sum',
+						description:
+							'Add up rows for the same day and item: transaction lines become daily demand',
+					},
+					{
+						name: 'Keep Last',
+						value: 'keepLast',
+						description: 'The later row replaces the earlier one',
+					},
+					{
+						name: 'Error',
+						value: 'error',
+						description: 'Stop when two rows have the same day and item',
+					},
 				],
-				description: 'What to do when several rows have the same workspace, location, item code and date',
+				description:
+					'What to do when several rows have the same workspace, location, item code and date',
 			},
 			{
 				...maxBodyBytesOption,
-				description: 'Rows are sent in as many requests as needed, each at most this many bytes of JSON (Paqtana accepts up to 32 MB)',
+				description:
+					'Rows are sent in as many requests as needed, each at most this many bytes of JSON (Paqtana accepts up to 32 MB)',
 			},
 			{
 				...onInvalidRowsOption,
-				description: 'Stop: nothing is sent if any row is invalid. Send Valid Rows: valid rows are sent and each invalid row comes out of the "Invalid Rows" output with the reason.',
+				description:
+					'Stop: nothing is sent if any row is invalid. Send Valid Rows: valid rows are sent and each invalid row comes out of the "Invalid Rows" output with the reason.',
 			},
 			...retryOptions,
 		],
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['historicalDemand'], operation: ['upsert'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['historicalDemand'], operation: ['upsert'] } },
+	properties,
+);
 
 function span(batches: Batch[]): string {
 	const rows = batches.reduce((sum, batch) => sum + batch.rows, 0);
@@ -106,19 +131,30 @@ export function uploadReport(batches: Batch[], outcomes: BatchOutcome[]): string
 	};
 	const stored = line('Stored', 'stored');
 	const lines = [
-		stored ?? (outcomes.includes('unknown') ? 'Nothing was confirmed stored.' : 'Nothing was stored.'),
+		stored ??
+			(outcomes.includes('unknown') ? 'Nothing was confirmed stored.' : 'Nothing was stored.'),
 		line('Not stored (failed)', 'failed'),
-		line('Unknown', 'unknown', ': the rows were sent but the answer was lost, so Paqtana may or may not have stored them'),
+		line(
+			'Unknown',
+			'unknown',
+			': the rows were sent but the answer was lost, so Paqtana may or may not have stored them',
+		),
 		line('Not sent', 'notSent'),
 		'Running the workflow again is safe: rows are upserted by day and item, so stored rows are only overwritten with the same values.',
 	];
 	return lines.filter((text) => text !== undefined).join('\n');
 }
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[][]> {
 	const options = readOptions.call(this);
 	const settings = readUploadSettings.call(this, 'historicalDemand', options);
-	const duplicates = options.duplicates === 'keepLast' || options.duplicates === 'error' ? options.duplicates : 'sum';
+	const duplicates =
+		options.duplicates === 'keepLast' || options.duplicates === 'error'
+			? options.duplicates
+			: 'sum';
 	const calculate = options.calculateOrderSuggestions === true;
 	const { batches, invalid, rows } = prepareUpload.call(this, items, settings, options, duplicates);
 	const invalidItems = invalidRowItems(items, invalid);
@@ -127,12 +163,23 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const bytes = batches.reduce((sum, batch) => sum + batch.bytes, 0);
 
 	if (count === 0) {
-		summaryHint.call(this, `No valid rows to send (${invalid.length} invalid); nothing was sent${calculate ? ' and no calculation was started' : ''}`);
+		summaryHint.call(
+			this,
+			`No valid rows to send (${invalid.length} invalid); nothing was sent${calculate ? ' and no calculation was started' : ''}`,
+		);
 		return [[], invalidItems];
 	}
 	if (settings.dryRun) {
-		summaryHint.call(this, `Dry run: would send ${rows} rows in ${count} request${count > 1 ? 's' : ''} (${formatBytes(bytes)}); nothing was sent`);
-		return [batches.map((batch, index) => dryRunItem(settings, batch, index, count, calculate && index === last)), invalidItems];
+		summaryHint.call(
+			this,
+			`Dry run: would send ${rows} rows in ${count} request${count > 1 ? 's' : ''} (${formatBytes(bytes)}); nothing was sent`,
+		);
+		return [
+			batches.map((batch, index) =>
+				dryRunItem(settings, batch, index, count, calculate && index === last),
+			),
+			invalidItems,
+		];
 	}
 
 	const connection = await connect.call(this, 'historicalDemand');
@@ -145,11 +192,18 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const batch = batches[index];
 		// The calculation must see every row, so it is asked for only with the last batch, and only if none failed.
 		const autoCalculate = calculate && index === last && failures === 0;
-		const sent = await sendBatch.call(this, connection, settings, batch, autoCalculate ? { ...AUTO_CALCULATE_QUERY } : undefined);
+		const sent = await sendBatch.call(
+			this,
+			connection,
+			settings,
+			batch,
+			autoCalculate ? { ...AUTO_CALCULATE_QUERY } : undefined,
+		);
 		if (sent instanceof BatchFailure) {
 			outcomes[index] = sent.possiblyStored ? 'unknown' : 'failed';
 			if (!this.continueOnFail()) {
-				sent.error.description = `${sent.error.description ?? ''}\n${uploadReport(batches, outcomes)}`.trim();
+				sent.error.description =
+					`${sent.error.description ?? ''}\n${uploadReport(batches, outcomes)}`.trim();
 				throw sent.error;
 			}
 			failures++;
@@ -174,7 +228,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			durationMs: sent.durationMs,
 			response: sent.response as IDataObject,
 		};
-		if (calculate && index === last && !autoCalculate) json.calculationSkipped = 'An earlier batch failed, so order suggestions were not recalculated';
+		if (calculate && index === last && !autoCalculate)
+			json.calculationSkipped =
+				'An earlier batch failed, so order suggestions were not recalculated';
 		output.push({ json, pairedItem: pairedTo(batch.items) });
 		storedRows += batch.rows;
 	}
@@ -184,7 +240,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	summaryHint.call(
 		this,
 		`Stored ${storedRows} of ${rows} rows in ${count} request${count > 1 ? 's' : ''} (${formatBytes(bytes)})` +
-			(failures > 0 ? `; ${failures} request${failures > 1 ? 's' : ''} failed${calculate ? ', so order suggestions were not recalculated' : ''}` : '') +
+			(failures > 0
+				? `; ${failures} request${failures > 1 ? 's' : ''} failed${calculate ? ', so order suggestions were not recalculated' : ''}`
+				: '') +
 			(invalid.length > 0 ? `; ${invalid.length} invalid rows routed to "Invalid Rows"` : ''),
 	);
 	return [output, invalidItems];

@@ -15,7 +15,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Replace All',
 				value: 'replace',
-				description: 'Send all input items as the complete master inventory, replacing what Paqtana holds',
+				description:
+					'Send all input items as the complete master inventory, replacing what Paqtana holds',
 				action: 'Replace the master inventory',
 			},
 		],
