@@ -1,7 +1,8 @@
 /** Rows as objects in tests, and the value layout the node keeps them in (RowTable). */
 import type { PreparedRows } from '../nodes/Paqtana/helpers/prepareRows';
 import { RowTable, type WireRow } from '../nodes/Paqtana/helpers/rowTable';
-import type { RowSerializer, WireField } from '../nodes/Paqtana/helpers/wireFormat';
+import type { RowSerializer } from '../nodes/Paqtana/helpers/serializer';
+import type { WireField } from '../nodes/Paqtana/helpers/wireFormat';
 
 /** A row object's wire field values in field order, and its other properties (pass-through columns). */
 export function splitRow(

@@ -14,8 +14,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { buildBatches } from '../../nodes/Paqtana/helpers/batching';
 import { describeKey, prepareRows } from '../../nodes/Paqtana/helpers/prepareRows';
+import { compileRowSerializer } from '../../nodes/Paqtana/helpers/serializer';
 import {
-	compileRowSerializer,
 	DEFAULT_MAX_BODY_BYTES,
 	FIELDS,
 	KEY_FIELDS,

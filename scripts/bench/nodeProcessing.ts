@@ -11,12 +11,8 @@ import type {
 	NodeParameterValueType,
 } from 'n8n-workflow';
 
-import {
-	type PreparedUpload,
-	prepareUpload,
-	readOptions,
-	readUploadSettings,
-} from '../../nodes/Paqtana/actions/upload';
+import { type PreparedUpload, prepareUpload } from '../../nodes/Paqtana/actions/prepare';
+import { readOptions, readUploadSettings } from '../../nodes/Paqtana/actions/settings';
 import type { ResourceName } from '../../nodes/Paqtana/helpers/wireFormat';
 
 /** The node's parameters as a freshly added node saves them: auto-mapping and default options. */

@@ -5,12 +5,9 @@
  */
 import { z as z4 } from 'zod/v4';
 
-import {
-	compileRowCheck,
-	isIsoDay,
-	rowSchema,
-	type WireField,
-} from '../../nodes/Paqtana/helpers/wireFormat';
+import { isIsoDay } from '../../nodes/Paqtana/helpers/calendar';
+import { compileRowCheck, rowSchema } from '../../nodes/Paqtana/helpers/validation';
+import { type WireField } from '../../nodes/Paqtana/helpers/wireFormat';
 import { median } from './stats';
 
 /** `rowSchema`'s rules, field by field, in zod 4. Checked against `rowSchema` on every benchmarked row. */

@@ -105,3 +105,17 @@ describe('every row is validated before anything is sent; errors name the row, t
 		expect(sandbox.requests()).toHaveLength(0);
 	});
 });
+
+describe('a saved resource/operation pair the node does not have', () => {
+	it('stops with an error naming the pair and what is supported, and sends nothing', async () => {
+		const result = await runPaqtana(sandbox, {
+			parameters: { ...demandParameters(), operation: 'delete' },
+			input: [valid],
+		});
+		expect(result.error?.message).toMatch(
+			/no operation "delete" for the resource "historicalDemand"/,
+		);
+		expect(result.error?.description).toMatch(/historicalDemand\/upsert/);
+		expect(sandbox.requests()).toHaveLength(0);
+	});
+});

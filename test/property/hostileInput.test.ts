@@ -17,12 +17,11 @@ import {
 	type PrepareOptions,
 	type WireRow,
 } from '../../nodes/Paqtana/helpers/prepareRows';
+import { compileRowSerializer } from '../../nodes/Paqtana/helpers/serializer';
+import { compileRowCheck, rowSchema } from '../../nodes/Paqtana/helpers/validation';
 import {
-	compileRowCheck,
-	compileRowSerializer,
 	DEMAND_FIELDS,
 	INVENTORY_FIELDS,
-	rowSchema,
 	type WireField,
 } from '../../nodes/Paqtana/helpers/wireFormat';
 import { rowsOf, serializeRow, splitRow } from '../rows';

@@ -11,7 +11,8 @@ import {
 	type PreparedRows,
 	type WireRow,
 } from '../../nodes/Paqtana/helpers/prepareRows';
-import { compileRowSerializer, DEMAND_FIELDS } from '../../nodes/Paqtana/helpers/wireFormat';
+import { compileRowSerializer } from '../../nodes/Paqtana/helpers/serializer';
+import { DEMAND_FIELDS } from '../../nodes/Paqtana/helpers/wireFormat';
 import { rowsOf, serializeRow, tableOf } from '../rows';
 
 const KEY = ['workspaceCode', 'location', 'code', 'date'];

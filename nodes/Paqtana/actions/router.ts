@@ -5,9 +5,28 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
+import type { ResourceName } from '../helpers/wireFormat';
 import * as historicalDemand from './historicalDemand/HistoricalDemand.resource';
 import * as masterInventory from './masterInventory/MasterInventory.resource';
-import { pairedTo } from './upload';
+import { pairedTo } from './output';
+
+type Operation = (
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+) => Promise<INodeExecutionData[][]>;
+
+/** Every resource and its operations, by their saved parameter values. */
+const OPERATIONS: Record<ResourceName, Record<string, Operation>> = {
+	masterInventory: { replace: masterInventory.replace.execute },
+	historicalDemand: { upsert: historicalDemand.upsert.execute },
+};
+
+/** The operation a saved resource/operation pair names; undefined for a pair this node does not have. */
+export function findOperation(resource: string, operation: string): Operation | undefined {
+	if (!Object.hasOwn(OPERATIONS, resource)) return undefined;
+	const operations = OPERATIONS[resource as ResourceName];
+	return Object.hasOwn(operations, operation) ? operations[operation] : undefined;
+}
 
 /** Both operations take every input item at once: one execution is one payload. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -15,14 +34,18 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
 	try {
-		if (resource === 'masterInventory' && operation === 'replace')
-			return await masterInventory.replace.execute.call(this, items);
-		if (resource === 'historicalDemand' && operation === 'upsert')
-			return await historicalDemand.upsert.execute.call(this, items);
-		throw new NodeOperationError(
-			this.getNode(),
-			`The operation "${operation}" is not supported for "${resource}"`,
-		);
+		const execute = findOperation(resource, operation);
+		if (execute === undefined) {
+			const known = Object.entries(OPERATIONS)
+				.flatMap(([name, operations]) => Object.keys(operations).map((op) => `${name}/${op}`))
+				.join(', ');
+			throw new NodeOperationError(
+				this.getNode(),
+				`The Paqtana node has no operation "${operation}" for the resource "${resource}"`,
+				{ description: `Supported: ${known}. Pick the resource and operation again in the node.` },
+			);
+		}
+		return await execute.call(this, items);
 	} catch (error) {
 		if (this.continueOnFail()) {
 			// Errors before any request (validation, wipe guard, credential) concern the whole payload.

@@ -5,7 +5,7 @@
  */
 import type { PreparedRows } from './prepareRows';
 import type { WireRow } from './rowTable';
-import type { RowSerializer } from './wireFormat';
+import type { RowSerializer } from './serializer';
 
 export interface Batch {
 	/** The JSON array sent as the request body. */

@@ -54,3 +54,14 @@ export function explainStatus(status: number, maxBodyBytes: number): ErrorExplan
 			};
 	}
 }
+
+/** Plain words for a request that got no HTTP answer. */
+export function networkErrorMessage(code: string, timeoutMs: number): string {
+	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') {
+		return `Paqtana did not answer within ${Math.round(timeoutMs / 1000)} s (request timeout, ${code})`;
+	}
+	if (code === 'ECONNREFUSED') return 'Paqtana refused the connection (ECONNREFUSED)';
+	if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET')
+		return `The connection to Paqtana was lost before it answered (${code})`;
+	return `Could not reach Paqtana (${code})`;
+}

@@ -3,7 +3,7 @@
  * `undefined` for an empty cell, or an `Unconvertible` explaining why the value can't be used. It never
  * guesses: an ambiguous or impossible value is reported, not shifted.
  */
-import { digitsAt, isCalendarDay, isIsoDay } from './wireFormat';
+import { digitsAt, isCalendarDay, isIsoDay } from './calendar';
 
 export type DateOrder = 'dayFirst' | 'monthFirst' | 'yearFirst';
 export type DecimalSeparator = '.' | ',';

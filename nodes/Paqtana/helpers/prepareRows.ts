@@ -8,14 +8,8 @@ import { autoMapColumns, type FieldSource, UNSAFE_KEYS } from './columnMapping';
 import { convert, describe, type NormaliseOptions, Unconvertible } from './normalise';
 import { RowIndex } from './rowIndex';
 import { rowObject, RowTable, type WireRow } from './rowTable';
-import {
-	compileRowCheck,
-	FIELDS,
-	KEY_FIELDS,
-	type ResourceName,
-	rowSchema,
-	type WireField,
-} from './wireFormat';
+import { compileRowCheck, rowSchema } from './validation';
+import { FIELDS, KEY_FIELDS, type ResourceName, type WireField } from './wireFormat';
 
 export type DuplicatePolicy = 'sum' | 'keepLast' | 'error';
 

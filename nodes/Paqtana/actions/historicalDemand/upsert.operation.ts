@@ -1,9 +1,4 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { Batch } from '../../helpers/batching';
 import { AUTO_CALCULATE_QUERY } from '../../helpers/wireFormat';
@@ -18,20 +13,17 @@ import {
 	updateDisplayOptions,
 	workspaceCodeField,
 } from '../common.descriptions';
+import { BatchFailure, connect, sendBody } from '../../transport/send';
 import {
-	BatchFailure,
 	batchErrorItem,
-	connect,
 	dryRunItem,
 	formatBytes,
 	invalidRowItems,
-	pairedTo,
-	prepareUpload,
-	readOptions,
-	readUploadSettings,
-	sendBatch,
+	successItem,
 	summaryHint,
-} from '../upload';
+} from '../output';
+import { prepareUpload } from '../prepare';
+import { readOptions, readUploadSettings } from '../settings';
 
 const properties: INodeProperties[] = [
 	workspaceCodeField,
@@ -156,7 +148,13 @@ export async function execute(
 			? options.duplicates
 			: 'sum';
 	const calculate = options.calculateOrderSuggestions === true;
-	const { batches, invalid, rows } = prepareUpload.call(this, items, settings, options, duplicates);
+	const { batches, invalid, rows, duplicatesMerged } = prepareUpload.call(
+		this,
+		items,
+		settings,
+		options,
+		duplicates,
+	);
 	const invalidItems = invalidRowItems(items, invalid);
 	const count = batches.length;
 	const last = count - 1;
@@ -183,6 +181,7 @@ export async function execute(
 	}
 
 	const connection = await connect.call(this, 'historicalDemand');
+	const counts = { duplicatesMerged, invalidRows: invalid.length };
 	const output: INodeExecutionData[] = [];
 	const outcomes: BatchOutcome[] = batches.map(() => 'notSent');
 	const errorItems: INodeExecutionData[] = [];
@@ -192,12 +191,13 @@ export async function execute(
 		const batch = batches[index];
 		// The calculation must see every row, so it is asked for only with the last batch, and only if none failed.
 		const autoCalculate = calculate && index === last && failures === 0;
-		const sent = await sendBatch.call(
+		const sent = await sendBody.call(
 			this,
 			connection,
 			settings,
-			batch,
+			batch.body,
 			autoCalculate ? { ...AUTO_CALCULATE_QUERY } : undefined,
+			batch.items[0] ?? 0,
 		);
 		if (sent instanceof BatchFailure) {
 			outcomes[index] = sent.possiblyStored ? 'unknown' : 'failed';
@@ -213,25 +213,11 @@ export async function execute(
 			continue;
 		}
 		outcomes[index] = 'stored';
-		const json: IDataObject = {
-			resource: 'historicalDemand',
-			operation: 'upsert',
-			batch: index + 1,
-			batches: count,
-			rows: batch.rows,
-			bytes: batch.bytes,
-			firstKey: batch.firstKey,
-			lastKey: batch.lastKey,
-			autoCalculate,
-			status: sent.statusCode,
-			attempts: sent.attempts,
-			durationMs: sent.durationMs,
-			response: sent.response as IDataObject,
-		};
+		const item = successItem(settings, batch, index, count, autoCalculate, counts, sent);
 		if (calculate && index === last && !autoCalculate)
-			json.calculationSkipped =
+			item.json.calculationSkipped =
 				'An earlier batch failed, so order suggestions were not recalculated';
-		output.push({ json, pairedItem: pairedTo(batch.items) });
+		output.push(item);
 		storedRows += batch.rows;
 	}
 	// Under "Continue on Fail" every batch was tried: the report on each error item describes the whole run.

@@ -18,21 +18,17 @@ import {
 	updateDisplayOptions,
 	workspaceCodeField,
 } from '../common.descriptions';
+import { BatchFailure, connect, sendBody } from '../../transport/send';
 import {
-	BatchFailure,
 	batchErrorItem,
-	boundedNumber,
-	connect,
 	dryRunItem,
 	formatBytes,
 	invalidRowItems,
-	pairedTo,
-	prepareUpload,
-	readOptions,
-	readUploadSettings,
-	sendBatch,
+	successItem,
 	summaryHint,
-} from '../upload';
+} from '../output';
+import { prepareUpload } from '../prepare';
+import { boundedNumber, readOptions, readUploadSettings } from '../settings';
 
 const properties: INodeProperties[] = [
 	workspaceCodeField,
@@ -178,7 +174,7 @@ export async function execute(
 	}
 
 	const connection = await connect.call(this, 'masterInventory');
-	const sent = await sendBatch.call(this, connection, settings, batch, undefined);
+	const sent = await sendBody.call(this, connection, settings, batch.body, undefined, 0);
 	if (sent instanceof BatchFailure) {
 		const report = sent.possiblyStored
 			? 'Unknown whether the master inventory was replaced: the data was sent but the answer was lost. Running the workflow again is safe.'
@@ -197,26 +193,9 @@ export async function execute(
 		this,
 		`Replaced the master inventory with ${batch.rows} rows (${formatBytes(batch.bytes)})`,
 	);
-	return [
-		[
-			{
-				json: {
-					resource: 'masterInventory',
-					operation: 'replace',
-					batch: 1,
-					batches: 1,
-					rows: batch.rows,
-					bytes: batch.bytes,
-					duplicatesMerged: prepared.duplicatesMerged,
-					invalidRows: prepared.invalid.length,
-					status: sent.statusCode,
-					attempts: sent.attempts,
-					durationMs: sent.durationMs,
-					response: sent.response as IDataObject,
-				},
-				pairedItem: pairedTo(batch.items),
-			},
-		],
-		invalidItems,
-	];
+	const counts = {
+		duplicatesMerged: prepared.duplicatesMerged,
+		invalidRows: prepared.invalid.length,
+	};
+	return [[successItem(settings, batch, 0, 1, false, counts, sent)], invalidItems];
 }

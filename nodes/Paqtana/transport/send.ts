@@ -1,0 +1,133 @@
+/**
+ * One request body to Paqtana and what came of it: the answer on success, or a BatchFailure with a plain
+ * error (never containing the token) and what is known about whether the rows were stored.
+ */
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestMethods,
+	type JsonObject,
+	NodeApiError,
+	NodeOperationError,
+} from 'n8n-workflow';
+
+import { endpointUrl, EndpointError } from '../helpers/endpoint';
+import { explainStatus, networkErrorMessage } from '../helpers/httpErrors';
+import { redact, redactJson } from '../helpers/redact';
+import { ENDPOINTS, type ResourceName } from '../helpers/wireFormat';
+import { apiRequest, CREDENTIAL_TYPE } from './index';
+
+export interface RequestSettings {
+	maxBodyBytes: number;
+	maxRetries: number;
+	retryDelayMs: number;
+	timeoutMs: number;
+}
+
+export interface SentBatch {
+	statusCode: number;
+	response: unknown;
+	attempts: number;
+	durationMs: number;
+}
+
+/** A request that failed for good: the error to throw or output, and what is known about the rows it carried. */
+export class BatchFailure {
+	constructor(
+		readonly error: NodeApiError,
+		readonly attempts: number,
+		/** An attempt may have been applied although none was confirmed (connection lost after sending, gateway gave up). */
+		readonly possiblyStored: boolean,
+	) {}
+}
+
+export interface Connection {
+	method: IHttpRequestMethods;
+	url: string;
+	token: string;
+}
+
+/** Reads the credential once per execution and builds the endpoint URL (https enforced, org code encoded). */
+export async function connect(
+	this: IExecuteFunctions,
+	resource: ResourceName,
+): Promise<Connection> {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+	const url = endpointUrl(
+		String(credentials.baseUrl ?? ''),
+		String(credentials.orgCode ?? ''),
+		ENDPOINTS[resource].path,
+	);
+	if (url instanceof EndpointError)
+		throw new NodeOperationError(this.getNode(), url.message, {
+			description: 'Fix the Paqtana credential.',
+		});
+	return { method: ENDPOINTS[resource].method, url, token: String(credentials.token ?? '') };
+}
+
+/**
+ * Sends one request body. Answers other than 2xx, and network failures after all retries, come back as a
+ * BatchFailure whose NodeApiError has a plain message (never containing the token), for the caller to
+ * throw or output.
+ */
+export async function sendBody(
+	this: IExecuteFunctions,
+	connection: Connection,
+	settings: RequestSettings,
+	body: string,
+	query: IDataObject | undefined,
+	/** The first input item the body carries, for n8n's error display. */
+	itemIndex: number,
+): Promise<SentBatch | BatchFailure> {
+	const response = await apiRequest.call(this, {
+		method: connection.method,
+		url: connection.url,
+		qs: query,
+		body,
+		timeoutMs: settings.timeoutMs,
+		maxRetries: settings.maxRetries,
+		retryDelayMs: settings.retryDelayMs,
+	});
+	const { attempts, possiblyApplied } = response;
+	const attemptsText = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
+	const maybeStored = possiblyApplied
+		? '\nAn attempt got no clear answer after the data was sent (connection lost, timeout or a gateway error), so Paqtana may have stored it anyway.'
+		: '';
+	if ('networkError' in response) {
+		const code = redact(response.networkError, connection.token);
+		const error = new NodeApiError(this.getNode(), { code } as JsonObject, {
+			message: networkErrorMessage(code, settings.timeoutMs),
+			description:
+				`No answer after ${attemptsText}. Check the Base URL in the credential and the network, ` +
+				'or raise "Request Timeout" and "Max Retries". Sending again is safe.' +
+				maybeStored,
+			itemIndex,
+		});
+		// NodeApiError swaps messages for known error codes for generic ones ("perhaps it is offline"): keep ours.
+		error.message = networkErrorMessage(code, settings.timeoutMs);
+		return new BatchFailure(error, attempts, possiblyApplied);
+	}
+	const answer = redactJson(response.body, connection.token);
+	if (response.statusCode >= 200 && response.statusCode < 300) {
+		return {
+			statusCode: response.statusCode,
+			response: answer,
+			attempts,
+			durationMs: response.durationMs,
+		};
+	}
+	const { message, description } = explainStatus(response.statusCode, settings.maxBodyBytes);
+	const serverSaid = typeof answer === 'string' ? answer : JSON.stringify(answer ?? '');
+	// `body`, not `response`: NodeApiError would replace our description with a `response.data.message` of the server's.
+	const error = new NodeApiError(
+		this.getNode(),
+		{ statusCode: response.statusCode, body: answer ?? null } as JsonObject,
+		{
+			message,
+			description: `${description}\nPaqtana answered: ${serverSaid.slice(0, 2000)}\nAttempts: ${attempts}.${maybeStored}`,
+			httpCode: String(response.statusCode),
+			itemIndex,
+		},
+	);
+	return new BatchFailure(error, attempts, possiblyApplied);
+}
