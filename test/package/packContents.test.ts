@@ -9,7 +9,6 @@ import {
 	existsSync,
 	mkdirSync,
 	mkdtempSync,
-	readFileSync,
 	readdirSync,
 	rmSync,
 	writeFileSync,
@@ -21,11 +20,9 @@ import {
 	cleanNpmEnv,
 	packedFileProblems,
 	readPackOutput,
-	type PackageJson,
 } from '../../scripts/e2e/community-package';
+import { ROOT, manifest } from './packageFiles';
 
-const ROOT = join(__dirname, '..', '..');
-const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
 const sourceExists = (path: string): boolean => existsSync(join(ROOT, path));
 
 /** Repository-relative paths of every file under nodes/ and credentials/. */
