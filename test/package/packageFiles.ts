@@ -13,6 +13,7 @@ export function readText(path: string): string {
 
 export const manifest = JSON.parse(readText('package.json')) as PackageJson & {
 	repository: { url: string };
+	scripts: Record<string, string>;
 };
 
 /** https://github.com/<owner>/<repository>, from package.json's git+https URL. */
