@@ -32,7 +32,7 @@ export interface PackedPackage {
 	files: string[];
 }
 
-interface PackageJson {
+export interface PackageJson {
 	name: string;
 	version: string;
 	dependencies?: Record<string, string>;
@@ -43,7 +43,13 @@ interface PackageJson {
 	[key: string]: unknown;
 }
 
-function cleanNpmEnv(): NodeJS.ProcessEnv {
+/** This repository's package.json. */
+export function readPackageJson(): PackageJson {
+	return JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as PackageJson;
+}
+
+/** The environment without npm's `npm_*` variables, so a nested npm is not steered by the calling one. */
+export function cleanNpmEnv(): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
 	for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
 	return env;
@@ -65,8 +71,12 @@ export async function packRepository(
 			logFile,
 		},
 	);
-	const start = result.stdout.indexOf('[');
-	const info = JSON.parse(result.stdout.slice(start)) as Array<{
+	return readPackOutput(result.stdout, destination);
+}
+
+/** Reads what `npm pack --json` printed; `destination` is where the tarball was written. */
+export function readPackOutput(stdout: string, destination: string): PackedPackage {
+	const info = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{
 		name: string;
 		version: string;
 		filename: string;
@@ -80,6 +90,58 @@ export async function packRepository(
 		files: entry.files.map((f) => f.path),
 	};
 }
+
+/** Unpacks an npm tarball into `directory` (its `package/` prefix stripped), as n8n and its scanner do. */
+export async function unpackTarball(
+	tarball: string,
+	directory: string,
+	logFile?: string,
+): Promise<void> {
+	mkdirSync(directory, { recursive: true });
+	await runOk('tar', ['-xzf', tarball, '-C', directory, '--strip-components=1'], {
+		timeoutMs: 60_000,
+		logFile,
+	});
+}
+
+/**
+ * What `npm pack` may ship, given the packed file list: only what n8n loads (compiled code, codex, icons)
+ * and npm's own files. No declaration files or source maps (n8n's scanner rejects
+ * `*.credentials.d.ts`, and neither helps at run time), every file the `n8n` section names, a codex
+ * next to each node, and no compiled file whose TypeScript source is gone. `sourceExists` answers for
+ * a repository-relative path such as `nodes/Paqtana/Paqtana.node.ts`. Returns the problems found.
+ */
+export function packedFileProblems(
+	files: readonly string[],
+	manifest: Pick<PackageJson, 'n8n'>,
+	sourceExists: (path: string) => boolean,
+): string[] {
+	const problems: string[] = [];
+	const packed = new Set(files);
+	for (const file of files) {
+		if (/\.d\.ts$|\.map$/.test(file)) problems.push(`${file}: declaration or source map`);
+		else if (!file.startsWith('dist/') && !TOP_LEVEL_FILES.has(file))
+			problems.push(
+				`${file}: only dist/ and ${[...TOP_LEVEL_FILES].join(', ')} belong in the package`,
+			);
+		else if (
+			/^dist\/.*\.js$/.test(file) &&
+			!sourceExists(file.replace(/^dist\/(.*)\.js$/, '$1.ts'))
+		)
+			problems.push(`${file}: compiled from a source that no longer exists (stale build?)`);
+	}
+	const nodes = manifest.n8n?.nodes ?? [];
+	for (const entry of [...nodes, ...(manifest.n8n?.credentials ?? [])])
+		if (!packed.has(entry)) problems.push(`${entry} (named in package.json "n8n") is not packed`);
+	for (const node of nodes) {
+		const codex = `${node}on`;
+		if (!packed.has(codex)) problems.push(`${codex} (the node's codex) is not packed`);
+	}
+	return problems;
+}
+
+/** Files npm adds next to `files` by itself, plus the `main` entry. */
+const TOP_LEVEL_FILES = new Set(['package.json', 'README.md', 'LICENSE', 'index.js']);
 
 /** Installs `packed` into `<userFolder>/.n8n/nodes` as n8n does; returns the package directory. */
 export async function installLikeN8n(
@@ -103,11 +165,7 @@ export async function installLikeN8n(
 	const tarballName = basename(packed.tarball);
 	copyFileSync(packed.tarball, join(nodesDir, tarballName));
 	try {
-		await runOk('tar', ['-xzf', tarballName, '-C', packageDir, '--strip-components=1'], {
-			cwd: nodesDir,
-			timeoutMs: 60_000,
-			logFile,
-		});
+		await unpackTarball(join(nodesDir, tarballName), packageDir, logFile);
 		const pkgPath = join(packageDir, 'package.json');
 		const { devDependencies, peerDependencies, optionalDependencies, ...pkg } = JSON.parse(
 			readFileSync(pkgPath, 'utf8'),

@@ -1,8 +1,8 @@
 /**
  * The n8n editor in a real browser: Debian's Chromium (`apt-get install chromium`) driven by playwright-core.
- * Never a Playwright browser download. Checks the node creator, the node panel (credential, resource,
- * operation, field mapper with the Paqtana fields, options) and an execution of the example workflow from
- * the editor, and saves screenshots.
+ * Never a Playwright browser download. Checks the node creator (found by name and by search aliases), the
+ * node panel (credential, resource, operation, field mapper with the Paqtana fields, options) and an
+ * execution of the example workflow from the editor, and saves screenshots.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +31,9 @@ export interface EditorCheckOptions {
 }
 
 const VIEWPORT = { width: 1440, height: 900 };
+
+/** Words from the codex's search aliases that must list the node in the node creator. */
+const SEARCH_ALIASES = ['inventory', 'demand'];
 
 /** Installs Debian's chromium with apt-get when it is missing and we are root (a fresh CI machine). */
 export async function ensureChromium(logFile: string): Promise<void> {
@@ -133,6 +136,29 @@ export async function runEditorChecks(o: EditorCheckOptions): Promise<void> {
 			return true;
 		});
 		if (!loggedIn) return;
+
+		await guard(
+			`node creator finds the node by ${SEARCH_ALIASES.map((a) => `"${a}"`).join(' and ')} (codex aliases)`,
+			async () => {
+				await openWorkflow(page, o.url, o.inventoryWorkflowId);
+				await page.getByTestId('node-creator-plus-button').click();
+				const search = page.getByTestId('node-creator-search-bar');
+				await search.waitFor();
+				const paqtana = page
+					.getByTestId('node-creator-item-name')
+					.getByText('Paqtana', { exact: true });
+				for (const term of SEARCH_ALIASES) {
+					// From a search that lists no Paqtana, so an earlier result cannot pass for this one.
+					await search.fill('zzqx');
+					await paqtana.first().waitFor({ state: 'detached' });
+					await search.fill(term);
+					await paqtana.first().waitFor();
+				}
+				await settle(page);
+				await page.screenshot({ path: join(o.debugDir, 'node-creator-search-alias.png') });
+				await page.keyboard.press('Escape');
+			},
+		);
 
 		await guard('node creator finds "Paqtana" and shows both actions', async () => {
 			await openWorkflow(page, o.url, o.inventoryWorkflowId);

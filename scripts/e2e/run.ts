@@ -36,6 +36,8 @@ import {
 	checkPackedManifest,
 	installLikeN8n,
 	packRepository,
+	packedFileProblems,
+	readPackageJson,
 	type PackedPackage,
 } from './community-package';
 import {
@@ -111,20 +113,13 @@ async function main(): Promise<number> {
 		);
 		const packed = await checks.need('npm pack this package', async () => {
 			const p = await packRepository(join(runRoot, 'pack'), join(LOG_DIR, 'npm-pack.log'));
-			for (const required of [
-				'package.json',
-				'dist/nodes/Paqtana/Paqtana.node.js',
-				'dist/credentials/PaqtanaApi.credentials.js',
-			]) {
-				assert(p.files.includes(required), `${required} is not in the tarball`);
-			}
+			const problems = packedFileProblems(p.files, readPackageJson(), (source) =>
+				existsSync(join(REPO_ROOT, source)),
+			);
+			assert(problems.length === 0, problems.join('\n'));
 			assert(
 				p.files.some((f) => /^dist\/nodes\/Paqtana\/.*\.svg$/.test(f)),
 				'the node icon (svg) is not in the tarball',
-			);
-			assert(
-				!p.files.some((f) => /^(nodes|credentials|test|sandbox|scripts)\//.test(f)),
-				'sources or tests leaked into the tarball',
 			);
 			return p;
 		});
