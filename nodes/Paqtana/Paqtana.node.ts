@@ -19,7 +19,7 @@ export class Paqtana implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle:
-			'={{ { replace: "Replace master inventory", upsert: "Upsert historical demand" }[$parameter["operation"]] }}',
+			'={{ { replace: "Replace All: Master Inventory", upsert: "Create or Update: Historical Demand" }[$parameter["operation"]] }}',
 		description:
 			'Send master inventory and historical demand to Paqtana for purchase-order suggestions',
 		defaults: { name: 'Paqtana' },

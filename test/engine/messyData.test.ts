@@ -95,13 +95,8 @@ describe('messy spreadsheet data in, correct Paqtana data out', () => {
 				date: '2026-11-27',
 				quantity: 7,
 			},
-			{
-				workspaceCode: 'MAIN',
-				location: 'STORE-2',
-				code: 'B-7',
-				date: '2026-12-01',
-				quantity: 2500,
-			},
+			// STORE-2 / B-7 on 2026-12-01 is withheld: row 6 of that day is invalid, so row 7 alone would be
+			// a partial total.
 			{
 				workspaceCode: 'SOUTH',
 				location: 'STORE-3',
@@ -113,10 +108,10 @@ describe('messy spreadsheet data in, correct Paqtana data out', () => {
 
 		const [success, invalid] = result.outputs;
 		expect(success).toHaveLength(1);
-		expect(success[0].json.rows).toBe(5);
+		expect(success[0].json.rows).toBe(4);
 		// The summed row carries both of its input items.
 		expect((success[0].pairedItem as Array<{ item: number }>).map((p) => p.item).sort()).toEqual([
-			0, 1, 2, 3, 7, 9,
+			0, 1, 2, 3, 9,
 		]);
 
 		expect(
@@ -129,6 +124,7 @@ describe('messy spreadsheet data in, correct Paqtana data out', () => {
 			{ row: 4, fields: ['location', 'code', 'date', 'quantity'], paired: { item: 4 } },
 			{ row: 5, fields: ['date'], paired: { item: 5 } },
 			{ row: 6, fields: ['quantity'], paired: { item: 6 } },
+			{ row: 7, fields: ['row'], paired: { item: 7 } },
 			{ row: 8, fields: ['date'], paired: { item: 8 } },
 		]);
 		const reasons = Object.fromEntries(
@@ -201,18 +197,27 @@ describe('wipe guard for the master inventory', () => {
 		Array.from({ length: count }, (_, i) => ({ Site: 'S1', Item: `SKU-${i}`, Stock: i }));
 
 	it('refuses an empty inventory unless allowed', async () => {
+		// An empty query under "Always Output Data" gives one item without columns.
 		const refused = await runPaqtana(sandbox, {
-			parameters: inventoryParameters({ onInvalidRows: 'route' }),
-			input: [{ Site: 'S1', Item: '' }],
+			parameters: inventoryParameters(),
+			input: [{}],
 		});
 		expect(refused.error?.message).toMatch(
 			/Refusing to replace the master inventory with 0 rows.*"Allow Empty Inventory"/,
 		);
 		expect(sandbox.requests()).toHaveLength(0);
 
-		const allowed = await runPaqtana(sandbox, {
+		// Rows that are all invalid are not an empty inventory, even when an empty one is allowed.
+		const allInvalid = await runPaqtana(sandbox, {
 			parameters: inventoryParameters({ onInvalidRows: 'route', allowEmptyInventory: true }),
 			input: [{ Site: 'S1', Item: '' }],
+		});
+		expect(allInvalid.error?.message).toBe('None of the 1 input row is valid; nothing was sent');
+		expect(sandbox.requests()).toHaveLength(0);
+
+		const allowed = await runPaqtana(sandbox, {
+			parameters: inventoryParameters({ allowEmptyInventory: true }),
+			input: [{}],
 		});
 		expect(allowed.error).toBeUndefined();
 		expect(sandbox.requests().map((r) => r.rows)).toEqual([0]);
@@ -306,7 +311,7 @@ describe('dry run', () => {
 		]);
 		expect(invalid.map((item) => item.json.row)).toEqual([120]);
 		expect(result.hints[0].message).toMatch(
-			/^Dry run: would send 60 rows in \d+ requests .*nothing was sent/,
+			/^Dry run: 121 input rows → 60 rows \(60 merged duplicates, 1 invalid\) would be sent in \d+ requests .*nothing was sent/,
 		);
 	});
 

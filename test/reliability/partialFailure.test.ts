@@ -179,7 +179,7 @@ describe('a batch that fails for good', () => {
 		expect(sandbox.calculations(ORG)).toEqual([]);
 		expect(result.hints.map((h) => h.message).join('\n')).toMatch(
 			new RegExp(
-				`Stored ${rows.length - batches[2].rows} of ${rows.length} rows .*1 request failed, so order suggestions were not recalculated`,
+				`^${rows.length} input rows → ${rows.length} rows; ${rows.length - batches[2].rows} of ${rows.length} stored .*1 request failed, so order suggestions were not recalculated`,
 			),
 		);
 	});

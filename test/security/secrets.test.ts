@@ -211,8 +211,8 @@ const nodeCases: Case[] = [
 		// n8n does not run a node without input items: the inventory is empty because every row is invalid.
 		run: () =>
 			runPaqtana(sandbox, {
-				parameters: inventoryParameters({ onInvalidRows: 'route' }),
-				input: [{ Warehouse: 'WH1', SKU: '' }],
+				parameters: inventoryParameters(),
+				input: [{}],
 			}),
 		expectFailure: failsWith(/Refusing to replace the master inventory with 0 rows/),
 	},
@@ -315,7 +315,7 @@ const nodeCases: Case[] = [
 		run: () =>
 			runPaqtana(sandbox, {
 				parameters: demandParameters(),
-				input: [{ SKU: 'X' }],
+				input: [{ Warehouse: 'WH1', SKU: 'X', Date: '2026-01-01', Qty: 'x' }],
 				continueOnFail: true,
 			}),
 		expectFailure: outputErrorMatches(/invalid row/),

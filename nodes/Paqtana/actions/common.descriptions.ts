@@ -1,6 +1,7 @@
 /** Parameters both operations share, and the tiny helper that scopes them to one resource/operation. */
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_EARLIEST_YEAR, DEFAULT_LATEST_YEAR } from '../helpers/normalise';
 import { DEFAULT_MAX_BODY_BYTES, MIN_BODY_BYTES } from '../helpers/wireFormat';
 
 /** Shows `properties` only for the given resource/operation, keeping any displayOptions they already have. */
@@ -52,6 +53,19 @@ export const columnsField: INodeProperties = {
 		'Map automatically matches input columns by name, ignoring case and punctuation, with common aliases (SKU or Item → Item Code, Warehouse or Store → Location, Qty or Units → Quantity, Day → Date). Or map each field yourself.',
 };
 
+/**
+ * Next to n8n's own notice under "Map Automatically" ("…named the same as the fields in Paqtana"), which
+ * does not know about our aliases.
+ */
+export const autoMapNotice: INodeProperties = {
+	displayName:
+		'Paqtana matches columns by name ignoring case, spaces and punctuation, and knows common ERP and spreadsheet names (Item No. or SKU → Item Code, Site or Warehouse → Location, Posting Date → Date, Qty or Units Sold → Quantity). The full list is in the README under "Column names". After a run the hint shows which column filled which field, and which columns were not used.',
+	name: 'autoMapNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { 'columns.mappingMode': ['autoMapInputData'] } },
+};
+
 export const dateOrderOption: INodeProperties = {
 	displayName: 'Date Order',
 	name: 'dateOrder',
@@ -63,8 +77,29 @@ export const dateOrderOption: INodeProperties = {
 		{ name: 'Month First (11/27/2026)', value: 'monthFirst' },
 	],
 	description:
-		'How to read dates written as text with / . or - separators. ISO dates, Excel serial numbers and date values are always understood. A date that does not exist (31/02/2026) is an invalid row, never shifted.',
+		'How to read dates written as text with / . or - separators. ISO dates, Excel serial numbers and date values are always understood. A date that does not exist (31/02/2026) is an invalid row, never shifted. A two-digit year is the latest such year up to next year (05/01/99 is 1999).',
 };
+
+/** Demand only: the years a date may fall in (a wrongly mapped number must not become a day in 1900). */
+export const yearRangeOptions: INodeProperties[] = [
+	{
+		displayName: 'Earliest Year',
+		name: 'earliestYear',
+		type: 'number',
+		default: DEFAULT_EARLIEST_YEAR,
+		typeOptions: { minValue: 1, maxValue: 9999, numberPrecision: 0 },
+		description:
+			'Dates before this year are invalid rows. Stops a number that is not a date (a "Day" column holding 14) from becoming 1900-01-14 as an Excel serial.',
+	},
+	{
+		displayName: 'Latest Year',
+		name: 'latestYear',
+		type: 'number',
+		default: DEFAULT_LATEST_YEAR,
+		typeOptions: { minValue: 1, maxValue: 9999, numberPrecision: 0 },
+		description: 'Dates after this year are invalid rows (typos such as 2206)',
+	},
+];
 
 export const decimalSeparatorOption: INodeProperties = {
 	displayName: 'Decimal Separator',

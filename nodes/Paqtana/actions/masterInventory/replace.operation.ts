@@ -8,8 +8,8 @@ import {
 
 import { checkWipeGuard, type LastReplace } from '../../helpers/wipeGuard';
 import {
+	autoMapNotice,
 	columnsField,
-	dateOrderOption,
 	decimalSeparatorOption,
 	dryRunOption,
 	maxBodyBytesOption,
@@ -21,9 +21,12 @@ import {
 import { BatchFailure, connect, sendBody } from '../../transport/send';
 import {
 	batchErrorItem,
+	countsText,
 	dryRunItem,
 	formatBytes,
 	invalidRowItems,
+	plural,
+	requestsText,
 	successItem,
 	summaryHint,
 } from '../output';
@@ -33,6 +36,7 @@ import { boundedNumber, readOptions, readUploadSettings } from '../settings';
 const properties: INodeProperties[] = [
 	workspaceCodeField,
 	columnsField,
+	autoMapNotice,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -56,7 +60,6 @@ const properties: INodeProperties[] = [
 				description:
 					'Whether to replace even when the row count fell by more than "Max Row Drop %" since the last successful replace from this node',
 			},
-			dateOrderOption,
 			decimalSeparatorOption,
 			dryRunOption,
 			{
@@ -122,14 +125,20 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[][]> {
-	const options = readOptions.call(this);
+	const options = readOptions.call(this, items.length);
 	const settings = readUploadSettings.call(this, 'masterInventory', options);
 	const duplicates = options.duplicates === 'keepLast' ? 'keepLast' : 'error';
-	const prepared = prepareUpload.call(this, items, settings, options, duplicates);
-	const invalidItems = invalidRowItems(items, prepared.invalid);
+	const { batches, invalid, report } = prepareUpload.call(
+		this,
+		items,
+		settings,
+		options,
+		duplicates,
+	);
+	const invalidItems = invalidRowItems(items, invalid);
 
-	if (prepared.batches.length > 1) {
-		const bytes = prepared.batches.reduce((sum, batch) => sum + batch.bytes, 0);
+	if (batches.length > 1) {
+		const bytes = batches.reduce((sum, batch) => sum + batch.bytes, 0);
 		throw new NodeOperationError(
 			this.getNode(),
 			`The master inventory is ${formatBytes(bytes)} as JSON, over the ${formatBytes(settings.maxBodyBytes)} request limit; nothing was sent`,
@@ -141,7 +150,7 @@ export async function execute(
 	}
 	const staticData = this.getWorkflowStaticData('node');
 	const refusal = checkWipeGuard(
-		prepared.rows,
+		report.rows,
 		staticData[STATIC_DATA_KEY] as LastReplace | undefined,
 		{
 			allowEmpty: options.allowEmptyInventory === true,
@@ -151,11 +160,12 @@ export async function execute(
 	);
 	if (refusal !== undefined) {
 		const reason =
-			prepared.invalid.length > 0 ? ` (${prepared.invalid.length} invalid rows were left out)` : '';
+			report.invalidRows > 0 ? ` (${plural(report.invalidRows, 'invalid row')} were left out)` : '';
 		throw new NodeOperationError(this.getNode(), refusal + reason);
 	}
+	const wipeGuard = null;
 	// An allowed empty inventory still is one request; it carries no rows, so pair it to every input item.
-	const batch = prepared.batches[0] ?? {
+	const batch = batches[0] ?? {
 		body: '[]',
 		bytes: 2,
 		rows: 0,
@@ -168,22 +178,23 @@ export async function execute(
 	if (settings.dryRun) {
 		summaryHint.call(
 			this,
-			`Dry run: would replace the master inventory with ${batch.rows} rows (${formatBytes(batch.bytes)}); nothing was sent`,
+			`Dry run: ${countsText(report)} would replace the master inventory ${requestsText(1, batch.bytes)}; nothing was sent`,
+			report,
 		);
-		return [[dryRunItem(settings, batch, 0, 1, false)], invalidItems];
+		return [[dryRunItem(settings, batch, 0, 1, false, report, wipeGuard)], invalidItems];
 	}
 
 	const connection = await connect.call(this, 'masterInventory');
 	const sent = await sendBody.call(this, connection, settings, batch.body, undefined, 0);
 	if (sent instanceof BatchFailure) {
-		const report = sent.possiblyStored
+		const outcome = sent.possiblyStored
 			? 'Unknown whether the master inventory was replaced: the data was sent but the answer was lost. Running the workflow again is safe.'
 			: 'Nothing was stored: the master inventory in Paqtana is unchanged.';
 		if (!this.continueOnFail()) {
-			sent.error.description = `${sent.error.description ?? ''}\n${report}`.trim();
+			sent.error.description = `${sent.error.description ?? ''}\n${outcome}`.trim();
 			throw sent.error;
 		}
-		return [[batchErrorItem(sent, batch, 0, 1, report)], invalidItems];
+		return [[batchErrorItem(sent, batch, 0, 1, outcome)], invalidItems];
 	}
 	staticData[STATIC_DATA_KEY] = {
 		rows: batch.rows,
@@ -191,11 +202,8 @@ export async function execute(
 	} satisfies LastReplace as unknown as IDataObject;
 	summaryHint.call(
 		this,
-		`Replaced the master inventory with ${batch.rows} rows (${formatBytes(batch.bytes)})`,
+		`${countsText(report)}: the master inventory was replaced ${requestsText(1, batch.bytes)}`,
+		report,
 	);
-	const counts = {
-		duplicatesMerged: prepared.duplicatesMerged,
-		invalidRows: prepared.invalid.length,
-	};
-	return [[successItem(settings, batch, 0, 1, false, counts, sent)], invalidItems];
+	return [[successItem(settings, batch, 0, 1, false, report, wipeGuard, sent)], invalidItems];
 }
