@@ -401,6 +401,53 @@ describe('runWorkflowFrom', () => {
 		// the workflow JSON is left untouched
 		expect(workflow.nodes[2].parameters).toEqual({ path: '/echo' });
 	});
+
+	/** Stands in for Extract From File: hands on the items it gets. */
+	const passThrough: INodeType = {
+		description: { ...new Echo().description, name: 'passThrough', properties: [] },
+		async execute(this: IExecuteFunctions) {
+			return [this.getInputData()];
+		},
+	};
+
+	it('follows the connections from the start node to the destination, and stops there', async () => {
+		const result = await runWorkflowFrom({
+			workflow,
+			startNodeName: 'Read CSV',
+			destinationNodeName: 'Send to Echo',
+			items,
+			nodeTypes: {
+				'n8n-nodes-base.extractFromFile': passThrough,
+				'n8n-nodes-paqtana.echo': new Echo(),
+				'n8n-nodes-base.noOp': passThrough,
+			},
+			credentialTypes: [new EchoApi()],
+			credentials: { echoApi: { token: TOKEN, baseUrl } },
+		});
+
+		expect(result.error).toBeUndefined();
+		expect(received).toHaveLength(1);
+		expect(result.outputs[0].map((item) => item.json.sku)).toEqual(['A', 'C']);
+		expect(Object.keys(result.runData.resultData.runData)).toEqual(['Read CSV', 'Send to Echo']);
+	});
+
+	it('says so when the destination is never reached', async () => {
+		await expect(
+			runWorkflowFrom({
+				workflow,
+				startNodeName: 'Read CSV',
+				destinationNodeName: 'Done',
+				items,
+				// Send to Echo's type is missing, so nothing leads from Read CSV to Done
+				nodeTypes: {
+					'n8n-nodes-base.extractFromFile': passThrough,
+					'n8n-nodes-base.noOp': passThrough,
+				},
+				credentialTypes: [],
+			}),
+		).rejects.toThrow('The run never reached "Done"');
+		expect(received).toEqual([]);
+	});
 });
 
 describe('testCredential', () => {
