@@ -306,15 +306,12 @@ describe('runNode', () => {
 		expect(received).toEqual([]);
 	});
 
-	it('keeps runs isolated and fast', async () => {
-		const started = Date.now();
+	it('keeps runs isolated', async () => {
 		const results = [];
 		for (let i = 0; i < 10; i++) results.push(await echoRun());
-		const perRun = (Date.now() - started) / 10;
 
 		expect(results.every((result) => result.staticData['node:Echo'] !== undefined)).toBe(true);
 		expect(results.map((result) => result.outputs[0][0].json.run)).toEqual(Array(10).fill(1));
-		expect(perRun).toBeLessThan(200);
 	});
 
 	it('keeps the logs of overlapping runs apart', async () => {
