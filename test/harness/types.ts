@@ -41,6 +41,8 @@ export type HarnessWorkflow =
 export interface RunWorkflowFromOptions {
 	workflow: HarnessWorkflow;
 	startNodeName: string;
+	/** Where the run stops, following the connections from the start node; default: the start node. */
+	destinationNodeName?: string;
 	/** Input items of the start node, standing in for the (not executed) upstream nodes. */
 	items: INodeExecutionData[];
 	/** Node types by full type name, e.g. `{ 'n8n-nodes-paqtana.paqtana': new Paqtana() }`. */

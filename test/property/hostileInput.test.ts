@@ -3,9 +3,9 @@
  * nested values, NaN/Infinity and odd unicode, mixed with valid rows. The node must never throw, must
  * report every bad row by index and field, and must send the valid rows unchanged.
  *
- * The expected result comes from an oracle written here from the documented rules (DESIGN.md: strings are
- * trimmed, empty required strings are errors, numbers are finite JSON numbers, dates are real calendar days),
- * not from the node's code.
+ * The expected result comes from an oracle written here from the documented rules (README, "Wire
+ * format": strings are trimmed, empty required strings are errors, numbers are finite JSON numbers, dates
+ * are real calendar days), not from the node's code.
  */
 import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';

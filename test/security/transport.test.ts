@@ -3,9 +3,9 @@
  * any connection is made), the org code is always exactly one path segment, and a Base URL with a path
  * prefix (a reverse proxy) works.
  *
- * Loopback means exactly the hosts DESIGN.md lists: localhost, 127.0.0.1 and [::1]. Other loopback
- * spellings that URL parsing does not turn into one of those (127.0.0.2, 0.0.0.0, [::ffff:127.0.0.1],
- * localhost.) are refused: a short allow-list is easy to reason about, and nobody needs them for the sandbox.
+ * Loopback means exactly the hosts the README lists under Credentials: localhost, 127.0.0.1, [::1].
+ * Other loopback spellings that URL parsing does not turn into one of those (127.0.0.2, 0.0.0.0,
+ * [::ffff:127.0.0.1], localhost.) are refused: a short allow-list is easy to reason about, and nobody needs them for the sandbox.
  * Spellings that WHATWG URL parsing normalises to 127.0.0.1 (127.1, 2130706433) are the same host and allowed.
  */
 import { request as httpRequest } from 'node:http';
