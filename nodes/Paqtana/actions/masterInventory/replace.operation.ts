@@ -6,7 +6,6 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { checkWipeGuard, type LastReplace } from '../../helpers/wipeGuard';
 import {
 	columnsField,
 	dateOrderOption,
@@ -28,7 +27,8 @@ import {
 	summaryHint,
 } from '../output';
 import { prepareUpload } from '../prepare';
-import { boundedNumber, readOptions, readUploadSettings } from '../settings';
+import { readOptions, readUploadSettings } from '../settings';
+import { openWipeGuard, refuseAiAgent } from './guard';
 
 const properties: INodeProperties[] = [
 	workspaceCodeField,
@@ -41,20 +41,21 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Accept a Drop to Exactly N Rows',
+				name: 'acceptDropToRows',
+				type: 'number',
+				default: 0,
+				typeOptions: { minValue: 0, numberPrecision: 0 },
+				description:
+					'When a smaller inventory is right (for example after closing a store), enter its exact row count: a drop below "Max Row Drop %" is then accepted only if the run has exactly this many rows, and later runs are compared with it. 0 = off. Replaces "Allow Large Drop".',
+			},
+			{
 				displayName: 'Allow Empty Inventory',
 				name: 'allowEmptyInventory',
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to send an empty inventory, which deletes all master inventory in Paqtana. Off by default so a failed or empty query can never wipe it.',
-			},
-			{
-				displayName: 'Allow Large Drop',
-				name: 'allowLargeDrop',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to replace even when the row count fell by more than "Max Row Drop %" since the last successful replace from this node',
+					'Whether to send an empty inventory, which deletes all master inventory in Paqtana, when the input has no rows at all. Input rows that are all invalid never wipe it.',
 			},
 			dateOrderOption,
 			decimalSeparatorOption,
@@ -99,7 +100,7 @@ const properties: INodeProperties[] = [
 				default: 50,
 				typeOptions: { minValue: 0, maxValue: 100 },
 				description:
-					"Refuse to replace when the row count is more than this percentage below the last successful replace from this node (kept in the workflow's static data, so it works for active workflows)",
+					"Refuse to replace when the row count is more than this percentage below the largest successful replace to the same organization in the last 30 days (kept in the workflow's static data, which n8n saves for production runs but not for manual ones)",
 			},
 			{
 				...onInvalidRowsOption,
@@ -116,12 +117,11 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-const STATIC_DATA_KEY = 'lastReplace';
-
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[][]> {
+	refuseAiAgent.call(this);
 	const options = readOptions.call(this);
 	const settings = readUploadSettings.call(this, 'masterInventory', options);
 	const duplicates = options.duplicates === 'keepLast' ? 'keepLast' : 'error';
@@ -139,21 +139,19 @@ export async function execute(
 			},
 		);
 	}
-	const staticData = this.getWorkflowStaticData('node');
-	const refusal = checkWipeGuard(
-		prepared.rows,
-		staticData[STATIC_DATA_KEY] as LastReplace | undefined,
-		{
-			allowEmpty: options.allowEmptyInventory === true,
-			allowLargeDrop: options.allowLargeDrop === true,
-			maxDropPercent: boundedNumber(options.maxRowDropPercent, 50, 0, 100),
-		},
-	);
-	if (refusal !== undefined) {
+	const connection = await connect.call(this, 'masterInventory');
+	const guard = openWipeGuard.call(this, connection.url, options);
+	// n8n runs no node without input items: an empty source arrives as one empty item (Always Output Data).
+	const inputRows = items.filter((item) => Object.keys(item.json).length > 0).length;
+	const verdict = guard.check({ rows: prepared.rows, inputRows });
+	if ('refusal' in verdict) {
 		const reason =
-			prepared.invalid.length > 0 ? ` (${prepared.invalid.length} invalid rows were left out)` : '';
-		throw new NodeOperationError(this.getNode(), refusal + reason);
+			prepared.invalid.length > 0 && prepared.rows > 0
+				? ` (${prepared.invalid.length} invalid rows were left out)`
+				: '';
+		throw new NodeOperationError(this.getNode(), verdict.refusal + reason);
 	}
+	const guardHint = verdict.hint === undefined ? '' : `. ${verdict.hint}`;
 	// An allowed empty inventory still is one request; it carries no rows, so pair it to every input item.
 	const batch = prepared.batches[0] ?? {
 		body: '[]',
@@ -168,12 +166,13 @@ export async function execute(
 	if (settings.dryRun) {
 		summaryHint.call(
 			this,
-			`Dry run: would replace the master inventory with ${batch.rows} rows (${formatBytes(batch.bytes)}); nothing was sent`,
+			`Dry run: would replace the master inventory with ${batch.rows} rows (${formatBytes(batch.bytes)}); nothing was sent${guardHint}`,
 		);
-		return [[dryRunItem(settings, batch, 0, 1, false)], invalidItems];
+		const dryRun = dryRunItem(settings, batch, 0, 1, false);
+		dryRun.json.wipeGuard = verdict.report as unknown as IDataObject;
+		return [[dryRun], invalidItems];
 	}
 
-	const connection = await connect.call(this, 'masterInventory');
 	const sent = await sendBody.call(this, connection, settings, batch.body, undefined, 0);
 	if (sent instanceof BatchFailure) {
 		const report = sent.possiblyStored
@@ -185,17 +184,16 @@ export async function execute(
 		}
 		return [[batchErrorItem(sent, batch, 0, 1, report)], invalidItems];
 	}
-	staticData[STATIC_DATA_KEY] = {
-		rows: batch.rows,
-		at: new Date().toISOString(),
-	} satisfies LastReplace as unknown as IDataObject;
+	guard.recordSuccess(batch.rows);
 	summaryHint.call(
 		this,
-		`Replaced the master inventory with ${batch.rows} rows (${formatBytes(batch.bytes)})`,
+		`Replaced the master inventory with ${batch.rows} rows (${formatBytes(batch.bytes)})${guardHint}`,
 	);
 	const counts = {
 		duplicatesMerged: prepared.duplicatesMerged,
 		invalidRows: prepared.invalid.length,
 	};
-	return [[successItem(settings, batch, 0, 1, false, counts, sent)], invalidItems];
+	const success = successItem(settings, batch, 0, 1, false, counts, sent);
+	success.json.wipeGuard = verdict.report as unknown as IDataObject;
+	return [[success], invalidItems];
 }
