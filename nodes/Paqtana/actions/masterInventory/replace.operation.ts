@@ -57,6 +57,17 @@ const properties: INodeProperties[] = [
 				description:
 					'Whether to send an empty inventory, which deletes all master inventory in Paqtana, when the input has no rows at all. Input rows that are all invalid never wipe it.',
 			},
+			{
+				// Replaced by acceptDropToRows. Shown only where a saved workflow still has it on (so it cannot be
+				// added any more), and kept so that the node sees it, ignores it and says so.
+				displayName: 'Allow Large Drop (Replaced)',
+				name: 'allowLargeDrop',
+				type: 'boolean',
+				default: false,
+				displayOptions: { show: { allowLargeDrop: [true] } },
+				description:
+					'Whether to skip the row-drop check. Replaced by "Accept a Drop to Exactly N Rows"; has no effect.',
+			},
 			dateOrderOption,
 			decimalSeparatorOption,
 			dryRunOption,
