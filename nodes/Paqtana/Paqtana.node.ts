@@ -23,12 +23,26 @@ export class Paqtana implements INodeType {
 		description:
 			'Send master inventory and historical demand to Paqtana for purchase-order suggestions',
 		defaults: { name: 'Paqtana' },
-		usableAsTool: true,
+		// The tool's own description: an AI agent may only send demand (replace refuses tool runs, see guard.ts).
+		usableAsTool: {
+			replacements: {
+				description:
+					'Upsert historical demand (quantities per item, location and day) into Paqtana. It adds or updates demand only; it cannot replace or delete the master inventory.',
+			},
+		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Success', 'Invalid Rows'],
 		credentials: [{ name: 'paqtanaApi', required: true }],
 		properties: [
+			{
+				displayName:
+					'As an AI agent tool this node only upserts historical demand: Master Inventory → Replace All is refused for agents, because a replace deletes every item it does not send',
+				name: 'toolNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { '@tool': [true] } },
+			},
 			{
 				displayName: 'Resource',
 				name: 'resource',

@@ -192,87 +192,6 @@ describe('messy spreadsheet data in, correct Paqtana data out', () => {
 	});
 });
 
-describe('wipe guard for the master inventory', () => {
-	const inventory = (count: number) =>
-		Array.from({ length: count }, (_, i) => ({ Site: 'S1', Item: `SKU-${i}`, Stock: i }));
-
-	it('refuses an empty inventory unless allowed', async () => {
-		// An empty query under "Always Output Data" gives one item without columns.
-		const refused = await runPaqtana(sandbox, {
-			parameters: inventoryParameters(),
-			input: [{}],
-		});
-		expect(refused.error?.message).toMatch(
-			/Refusing to replace the master inventory with 0 rows.*"Allow Empty Inventory"/,
-		);
-		expect(sandbox.requests()).toHaveLength(0);
-
-		// Rows that are all invalid are not an empty inventory, even when an empty one is allowed.
-		const allInvalid = await runPaqtana(sandbox, {
-			parameters: inventoryParameters({ onInvalidRows: 'route', allowEmptyInventory: true }),
-			input: [{ Site: 'S1', Item: '' }],
-		});
-		expect(allInvalid.error?.message).toBe('None of the 1 input row is valid; nothing was sent');
-		expect(sandbox.requests()).toHaveLength(0);
-
-		const allowed = await runPaqtana(sandbox, {
-			parameters: inventoryParameters({ allowEmptyInventory: true }),
-			input: [{}],
-		});
-		expect(allowed.error).toBeUndefined();
-		expect(sandbox.requests().map((r) => r.rows)).toEqual([0]);
-	});
-
-	it('refuses a large drop against the last successful replace of the same workflow, across executions', async () => {
-		const first = await runPaqtana(sandbox, {
-			parameters: inventoryParameters(),
-			input: inventory(100),
-		});
-		expect(first.error).toBeUndefined();
-
-		const dropped = await runPaqtana(sandbox, {
-			parameters: inventoryParameters(),
-			input: inventory(40),
-			staticData: first.staticData,
-		});
-		expect(dropped.error?.message).toEqual(
-			expect.stringMatching(
-				/with 40 rows: the last successful replace from this node \(.+\) sent 100 rows, a drop of 60% \(more than the allowed 50%\)\. .*"Allow Large Drop".*"Max Row Drop %"/,
-			),
-		);
-		expect(sandbox.inventory(ORG)).toHaveLength(100);
-
-		const smallDrop = await runPaqtana(sandbox, {
-			parameters: inventoryParameters(),
-			input: inventory(60),
-			staticData: first.staticData,
-		});
-		expect(smallDrop.error).toBeUndefined();
-		expect(sandbox.inventory(ORG)).toHaveLength(60);
-
-		// The baseline is now 60: 25 rows is a 58% drop, allowed only with the override or a higher limit.
-		const stricter = await runPaqtana(sandbox, {
-			parameters: inventoryParameters(),
-			input: inventory(25),
-			staticData: smallDrop.staticData,
-		});
-		expect(stricter.error?.message).toMatch(/sent 60 rows/);
-		const overridden = await runPaqtana(sandbox, {
-			parameters: inventoryParameters({ allowLargeDrop: true }),
-			input: inventory(25),
-			staticData: smallDrop.staticData,
-		});
-		expect(overridden.error).toBeUndefined();
-		const raised = await runPaqtana(sandbox, {
-			parameters: inventoryParameters({ maxRowDropPercent: 70 }),
-			input: inventory(20),
-			staticData: overridden.staticData,
-		});
-		expect(raised.error).toBeUndefined();
-		expect(sandbox.inventory(ORG)).toHaveLength(20);
-	});
-});
-
 describe('dry run', () => {
 	it('validates, deduplicates and batches, outputs what would be sent, and sends nothing', async () => {
 		const lines = Array.from({ length: 120 }, (_, i) => ({
@@ -339,7 +258,7 @@ describe('numeric options set by expression', () => {
 			input: rows(40),
 			staticData: first.staticData,
 		});
-		expect(dropped.error?.message).toMatch(/a drop of 60% \(more than the allowed 50%\)/);
+		expect(dropped.error?.message).toMatch(/a drop of 60% \(more than the allowed 50%:/);
 		expect(sandbox.inventory(ORG)).toHaveLength(100);
 	});
 

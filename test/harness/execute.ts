@@ -145,7 +145,13 @@ export async function runWorkflowFrom(options: RunWorkflowFromOptions): Promise<
 				{
 					node: workflow.getNode(startNodeName) as INode,
 					data: { main: [jsonCopy(options.items)] },
-					source: null,
+					source: options.upstreamNode
+						? {
+								main: [
+									{ previousNode: options.upstreamNode, previousNodeOutput: 0, previousNodeRun: 0 },
+								],
+							}
+						: null,
 				},
 			],
 		},

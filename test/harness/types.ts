@@ -45,6 +45,11 @@ export interface RunWorkflowFromOptions {
 	destinationNodeName?: string;
 	/** Input items of the start node, standing in for the (not executed) upstream nodes. */
 	items: INodeExecutionData[];
+	/**
+	 * The upstream node the items count as coming from (it does not run). Needed by nodes that look at
+	 * their input's source, such as an agent handing tool calls back to the engine.
+	 */
+	upstreamNode?: string;
 	/** Node types by full type name, e.g. `{ 'n8n-nodes-paqtana.paqtana': new Paqtana() }`. */
 	nodeTypes: Record<string, INodeType>;
 	credentialTypes: ICredentialType[];
