@@ -1,20 +1,20 @@
 /**
- * The node's own CSV reader against csv-parse, a well-kept parser, over generated files: more than
- * 10,000 in all, pushed in randomly cut chunks.
+ * The node's own CSV reader against csv-parse, a well-kept parser, over generated files: more
+ * than 10,000 in all, pushed in randomly cut chunks.
  *
- * - Well-formed files, generated from records (quotes, every delimiter, embedded CR/LF/CRLF, `""`,
- *   unicode with astral characters, ragged rows, blank lines, mixed line ends, BOMs, UTF-8, UTF-16LE/BE
- *   and Windows-1252): the reader gives the generated records, as csv-parse does, each with the line
- *   counted from the text before it.
- * - Arbitrary text over CSV's special characters: whenever csv-parse (strict) reads it, the reader
- *   gives the same records; where csv-parse refuses it, the reader refuses it for the same reason. The
- *   one deliberate difference: a quote inside an unquoted field is an ordinary character (csv-parse's
- *   `relax_quotes`), so there the reader is compared with csv-parse in that mode.
- * - Files that must be refused: a quote never closed (error on the line it opens), text after a closing
- *   quote (on its line), binary data, no header.
+ * - Well-formed files, generated from records (quotes, every delimiter, embedded CR/LF/CRLF,
+ *   `""`, unicode with astral characters, ragged rows, blank lines, mixed line ends, BOMs; UTF-8,
+ *   UTF-16LE/BE and Windows-1252): the reader gives the generated records, as csv-parse does,
+ *   each with the line counted from the text before it.
+ * - Arbitrary text over CSV's special characters: whenever csv-parse (strict) reads it, the
+ *   reader gives the same records; where csv-parse refuses it, the reader refuses it for the same
+ *   reason. The one deliberate difference: a quote inside an unquoted field is an ordinary
+ *   character (csv-parse's `relax_quotes`), so there the reader is compared with that mode.
+ * - Files that must be refused: a quote never closed (error on the line it opens), text after a
+ *   closing quote (on its line), binary data, no header.
  *
- * Text is decoded for csv-parse with Node's decoders and an independent Windows-1252 table, so the
- * reader's own decoding is checked too.
+ * Text is decoded for csv-parse with Node's decoders and an independent Windows-1252 table, so
+ * the reader's own decoding is checked too.
  */
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
@@ -40,7 +40,7 @@ const CSV_PARSE_OPTIONS = {
 	record_delimiter: LINE_ENDS,
 };
 
-/** Windows-1252's characters for 0x80–0x9F, written out here independently of the reader's table. */
+/** Windows-1252's characters at 0x80–0x9F, written out independently of the reader's table. */
 const WINDOWS_1252_HIGH: Record<string, number> = {
 	'€': 0x80,
 	'‚': 0x82,
@@ -256,7 +256,7 @@ const chaosText = fc
 // ---------------------------------------------------------------------------------- properties
 
 describe('CsvReader against csv-parse (property tests)', () => {
-	it('reads well-formed files like csv-parse, in any chunking and encoding, with line numbers', () => {
+	it('reads well-formed files like csv-parse, in any chunking and encoding, with lines', () => {
 		fc.assert(
 			fc.property(wellFormed, cuts, (file, chunkCuts) => {
 				const { text, starts } = writeFile(file);

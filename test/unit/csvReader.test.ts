@@ -136,7 +136,7 @@ describe('CsvReader: quotes (RFC 4180)', () => {
 		expect(read('a,b,c\n"","""",""""""\n').records[1]).toEqual([2, ['', '"', '""']]);
 	});
 
-	it('keeps a quote inside an unquoted field as a character (as csv-parse relax_quotes does)', () => {
+	it('keeps a quote inside an unquoted field as a character (as relax_quotes does)', () => {
 		expect(read('a,b,c\n5" pipe,ab"c, "x"\n').records[1]).toEqual([2, ['5" pipe', 'ab"c', ' "x"']]);
 	});
 
@@ -212,7 +212,7 @@ describe('CsvReader: chunks cut anywhere', () => {
 		'\r\n' +
 		'2025-01-03;Köln;€-2;plain\rlast;row;"x";\n';
 
-	it('reads the same whatever the chunk boundaries (UTF-8 with BOM, CRLF, quotes, astral chars)', () => {
+	it('reads the same whatever the chunks (UTF-8 with BOM, CRLF, quotes, astral chars)', () => {
 		expect(expectSameInEveryChunking(utf8(sample)).records).toEqual([
 			[1, ['date', 'location', 'item; code', 'note']],
 			[2, ['2025-01-02', 'Zürich', 'SKU-😀-1', 'a "quoted"\r\nnote']],
@@ -257,11 +257,26 @@ describe('CsvReader: encodings', () => {
 		expect(read('code\nCafé \ufffd 😀\n').records[1]).toEqual([2, ['Café \ufffd 😀']]);
 	});
 
-	it('refuses bytes that are not UTF-8 in Auto, naming the line and suggesting Windows-1252', () => {
+	it('refuses bytes that are not UTF-8 in Auto, naming the line, suggesting Windows-1252', () => {
 		const file = Buffer.concat([utf8('code,qty\nA,1\nCaf'), Buffer.from([0xe9]), utf8(',2\n')]);
 		const error = readError(file);
 		expect(error.line).toBe(3);
 		expect(error.reason).toMatch(/not valid UTF-8 \(byte 0xE9\).*Windows-1252/);
+	});
+
+	it('names the right line for bytes that are not UTF-8, wherever the chunks are cut', () => {
+		const file = Buffer.concat([utf8('code\nA€\n'), Buffer.from([0xe9]), utf8('\n')]);
+		for (let cut = 0; cut <= file.length; cut++) {
+			expect(() => read(file, {}, [cut])).toThrow(
+				'line 3: the text is not valid UTF-8 (byte 0xE9)',
+			);
+		}
+	});
+
+	it('names the line of a fault before the header line is complete', () => {
+		const file = Buffer.concat([utf8('\r\n\ncode,Caf'), Buffer.from([0xe9]), utf8('\n')]);
+		expect(readError(file).line).toBe(3);
+		expect(readError('\n\r\r\nco\u0000de\n')).toMatchObject({ line: 4 });
 	});
 
 	it('refuses a UTF-8 character cut off at the end of the file', () => {
@@ -342,6 +357,20 @@ describe('CsvReader: files it refuses', () => {
 		const cuts = Array.from({ length: 40 }, (_, i) => (i + 1) * 65536);
 		expect(() => read(long, {}, cuts)).toThrow(/line 2: this record is longer/);
 		expect(read(`a\n${'x'.repeat(MAX_RECORD_LENGTH - 1)}\n`).records).toHaveLength(2);
+	});
+
+	it('refuses a header line longer than MAX_RECORD_LENGTH before it ends', () => {
+		const file = utf8(`\n\n${'x'.repeat(MAX_RECORD_LENGTH + 10)}`);
+		const cuts = Array.from({ length: 20 }, (_, i) => (i + 1) * 65536);
+		const reader = new CsvReader({}, () => undefined);
+		let from = 0;
+		const pushAll = () => {
+			for (const cut of cuts) {
+				reader.push(file.subarray(from, cut));
+				from = cut;
+			}
+		};
+		expect(pushAll).toThrow('line 3: this record is longer than 1048576 characters');
 	});
 
 	it('stops a runaway quote at MAX_RECORD_LENGTH and names the line where it opened', () => {

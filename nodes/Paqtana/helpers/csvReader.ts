@@ -1,30 +1,33 @@
 /**
- * A streaming CSV reader: bytes in, in chunks cut anywhere (inside a multi-byte character, a quoted
- * field, a CRLF); records out, each with the physical line of the file it starts on. Memory stays at one
- * chunk plus one record, whatever the file's size. Ours because community nodes may not have runtime
- * dependencies; test/property/csvReader.property.test.ts holds it against csv-parse.
+ * A streaming CSV reader: bytes in, in chunks cut anywhere (inside a multi-byte character, a
+ * quoted field, a CRLF); records out, each with the physical line of the file it starts on.
+ * Memory stays at one chunk plus one record, whatever the file's size. Ours because community
+ * nodes may not have runtime dependencies; test/property/csvReader.property.test.ts holds it
+ * against csv-parse.
  *
- * The rules, RFC 4180 with the leniencies exports need:
- * - Fields are separated by the delimiter, given or detected from the header line: whichever of `,` `;`
- *   tab `|` occurs most often outside quotes; a tie goes to the earlier in that order, a header with none
- *   of them (one column) to `,`.
- * - A field that starts with `"` is quoted: it may hold delimiters, CR, LF and `""` (one quote), and must
- *   end at its closing quote (text after it, before the delimiter or line end, is an error). A quote
- *   anywhere else in an unquoted field is an ordinary character (`5" pipe` stays as it is), like
- *   csv-parse's `relax_quotes`. Spaces are data: ` "a"` is an unquoted field.
- * - Lines end with CRLF, LF or a lone CR, mixed freely. Empty lines are skipped (never a record), but
- *   they count for line numbers, as do line breaks inside quoted fields.
- * - Records are delivered with as many fields as they have; comparing with the header is the caller's.
+ * The rules, RFC 4180 with the leniencies real exports need:
+ * - Fields are separated by the delimiter, given or detected from the header line: whichever of
+ *   `,` `;` tab `|` occurs most often outside quotes. A tie goes to the earlier in that order; a
+ *   header with none of them (one column) gets `,`.
+ * - A field that starts with `"` is quoted: it may hold delimiters, CR, LF and `""` (one quote),
+ *   and must end at its closing quote (text after it, before the delimiter or line end, is an
+ *   error). A quote anywhere else in an unquoted field is an ordinary character (`5" pipe` stays
+ *   as it is), as with csv-parse's `relax_quotes`. Spaces are data: ` "a"` is an unquoted field.
+ * - Lines end with CRLF, LF or a lone CR, mixed freely. Empty lines are skipped (never a record)
+ *   but counted for line numbers, as are line breaks inside quoted fields.
+ * - Records come with as many fields as they have; comparing with the header is the caller's job.
  * - Encodings. 'auto': UTF-8 with or without a byte-order mark, UTF-16LE/BE with one (marks are
- *   stripped). Bytes that are not UTF-8 are an error naming the line, not replacement characters: a
- *   Windows-1252 export read as UTF-8 would otherwise turn "Café" into "Caf\uFFFD" silently.
- *   'windows-1252': every byte is a character (WHATWG's table; TextDecoder may treat it as latin1).
- *   A NUL character is refused as a binary file (an XLSX or ZIP chosen by mistake): no text has one.
- * - No record longer than MAX_RECORD_LENGTH characters, so a binary file or a quote never closed cannot
- *   fill the memory.
+ *   stripped). Bytes that are not UTF-8 are an error naming the line, not replacement
+ *   characters: a Windows-1252 export read as UTF-8 would otherwise turn "Café" into "Caf\uFFFD"
+ *   silently. 'windows-1252': every byte is a character (WHATWG's table; Node's TextDecoder may
+ *   give latin1 instead). A NUL character is refused as a binary file (an XLSX chosen by
+ *   mistake): no text file has one.
+ * - No record may be longer than MAX_RECORD_LENGTH characters, so a binary file or a quote never
+ *   closed cannot fill the memory.
  *
- * Speed, measured with scripts/csvReaderThroughput.ts on this 2-core machine (Node 20, a 1M-line sales
- * export of 60 MB, 64 KiB chunks): about 120 MB/s, 2 M lines/s. See the comments in the hot loops.
+ * Speed (scripts/csvReaderThroughput.ts, Node 20, 2 cores shared with other work, load ≈ 10): a
+ * 1M-line sales export of 75 MB in 64 KiB chunks reads at 80 MB/s, 1.1 M lines/s (140 MB/s, 1.9 M
+ * lines/s when the machine was quieter); csv-parse/sync takes about 15 times as long.
  */
 
 export type CsvEncoding = 'auto' | 'windows-1252';
@@ -56,17 +59,19 @@ const BINARY_FILE =
 const EMPTY_FILE = 'the file is empty: a header row is required';
 
 const LF = 0x0a;
+const LINE_BREAK = /[\r\n]/;
 const CR = 0x0d;
 const QUOTE = 0x22;
 /** In the order that wins a tie. */
 const DELIMITERS = [',', ';', '\t', '|'] as const;
 
 /**
- * V8 makes a slice of 13 characters or more a view that keeps the whole string it was cut from alive,
- * and a concatenation of that length a rope of its parts. A field the caller keeps (a row's item code,
- * its description) would then keep the whole decoded chunk. Prepending a character and slicing it off
- * flattens into a string of the field's own size: the cheapest copy measured (a Buffer round trip cost
- * four times as much).
+ * V8 makes a slice of 13 characters or more a view that keeps the whole string it was cut from
+ * alive, and a concatenation of that length a rope of its parts. A field the caller keeps (a row's
+ * item code, its description) would then keep the whole decoded chunk: keeping 1 % of the fields
+ * of a 75 MB file kept 74 MB, with this copy 1 MB. Prepending a character and slicing it off
+ * flattens into a string of the field's own size: the cheapest copy measured (a Buffer round trip
+ * or JSON made reading about 1.5 times slower).
  */
 const SHARED_STRING_MIN_LENGTH = 13;
 function ownCopy(text: string): string {
@@ -86,7 +91,7 @@ const QUOTE_IN_QUOTED = 4;
 export class CsvReader {
 	private readonly decoder: ByteDecoder;
 	private delimiterCode = -1;
-	/** Text received before the header line is complete (the delimiter is detected from all of it). */
+	/** Text received before the header line is complete (the delimiter is detected from it). */
 	private headerText = '';
 	private state = RECORD_START;
 	private fields: string[] = [];
@@ -130,8 +135,8 @@ export class CsvReader {
 	}
 
 	/**
-	 * A call that threw (our error or the callback's) leaves the reader unusable, as does end(): later
-	 * calls throw instead of reading on from a broken state.
+	 * A call that threw (our error or the callback's) leaves the reader unusable, as does end():
+	 * later calls throw instead of reading on from a broken state.
 	 */
 	private guard(step: () => void): void {
 		if (this.unusable) throw new Error('CsvReader: used after end() or after an error');
@@ -143,8 +148,10 @@ export class CsvReader {
 	private take(chunk: Uint8Array, final: boolean): void {
 		const { text, fault } = this.decoder.decode(chunk, final);
 		this.read(text, final);
-		// The text before a fault was read first, so the error names the line the fault is on.
-		if (fault !== undefined) throw new CsvFormatError(this.line, fault);
+		if (fault === undefined) return;
+		// The text before the fault has been read, so the error can name the line the fault is on.
+		const line = this.delimiterCode === -1 ? 1 + countLineBreaks(this.headerText) : this.line;
+		throw new CsvFormatError(line, fault);
 	}
 
 	private read(text: string, final: boolean): void {
@@ -153,17 +160,20 @@ export class CsvReader {
 			return;
 		}
 		this.headerText += text;
-		const detected = detectDelimiter(this.headerText, final);
+		// The header line can only have been completed by a line break in the new text.
+		const detected =
+			final || LINE_BREAK.test(text) ? detectDelimiter(this.headerText, final) : undefined;
 		if (detected === undefined) {
 			if (this.headerText.length > MAX_RECORD_LENGTH) {
-				throw new CsvFormatError(1, recordTooLong(false, 1));
+				const blankLines = /^[\r\n]*/.exec(this.headerText)?.[0] ?? '';
+				throw new CsvFormatError(1 + countLineBreaks(blankLines), recordTooLong(undefined));
 			}
 			return;
 		}
 		this.delimiterCode = detected.charCodeAt(0);
 		const header = this.headerText;
 		this.headerText = '';
-		if (header.length > 0) this.parse(header);
+		this.parse(header);
 	}
 
 	/**
@@ -267,7 +277,7 @@ export class CsvReader {
 			if (this.carriedLength > MAX_RECORD_LENGTH) {
 				throw new CsvFormatError(
 					this.recordLine,
-					recordTooLong(state === QUOTED || state === QUOTE_IN_QUOTED, this.quoteLine),
+					recordTooLong(state === QUOTED ? this.quoteLine : undefined),
 				);
 			}
 		}
@@ -276,7 +286,7 @@ export class CsvReader {
 	/** Delivers the record; `lengthHere` is how much of it is in the current text. */
 	private endRecord(lengthHere: number): void {
 		if (this.carriedLength + lengthHere > MAX_RECORD_LENGTH) {
-			throw new CsvFormatError(this.recordLine, recordTooLong(false, 0));
+			throw new CsvFormatError(this.recordLine, recordTooLong(undefined));
 		}
 		const fields = this.fields;
 		this.fields = [];
@@ -306,10 +316,12 @@ export class CsvReader {
 	}
 }
 
-function recordTooLong(inQuotes: boolean, quoteLine: number): string {
-	const cause = inQuotes
-		? `the quoted field opened on line ${quoteLine} is probably never closed`
-		: 'is this a CSV file?';
+/** `quoteLine`: where the quoted field the record ends in opened, if it does. */
+function recordTooLong(quoteLine: number | undefined): string {
+	const cause =
+		quoteLine === undefined
+			? 'is this a CSV file?'
+			: `the quoted field opened on line ${quoteLine} is probably never closed`;
 	return `this record is longer than ${MAX_RECORD_LENGTH} characters (${cause})`;
 }
 
@@ -321,10 +333,21 @@ function textAfterQuote(text: string, at: number, field: number): string {
 	);
 }
 
+/** How many line breaks (CRLF, LF or a lone CR) `text` holds. */
+function countLineBreaks(text: string): number {
+	let breaks = 0;
+	for (let i = 0; i < text.length; i++) {
+		const code = text.charCodeAt(i);
+		if (code === CR || (code === LF && text.charCodeAt(i - 1) !== CR)) breaks++;
+	}
+	return breaks;
+}
+
 /**
  * The delimiter that occurs most often outside quotes in the first non-blank line of `text`, or
- * undefined while that line may not be complete yet (or there is none). A quote opens a quoted section at the start of
- * the line or after a candidate delimiter (the delimiter is not known yet), as it would in the parser.
+ * undefined while that line may not be complete yet (or there is none). A quote opens a quoted
+ * section at the start of the line or after a candidate delimiter (the delimiter is not known
+ * yet), as it would in the parser.
  */
 function detectDelimiter(text: string, final: boolean): string | undefined {
 	const counts = DELIMITERS.map(() => 0);
@@ -357,7 +380,7 @@ function detectDelimiter(text: string, final: boolean): string | undefined {
 	return DELIMITERS[counts.indexOf(Math.max(...counts))];
 }
 
-// ------------------------------------------------------------------------------------------ decoding
+// ------------------------------------------------------------------------------------ decoding
 
 interface Decoded {
 	text: string;
@@ -367,7 +390,7 @@ interface Decoded {
 
 type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
-/** Bytes to text in chunks, for one file. Finds the encoding from a byte-order mark in 'auto' mode. */
+/** Bytes to text in chunks, for one file. 'auto' finds the encoding from a byte-order mark. */
 class ByteDecoder {
 	/** Undecided until the first bytes (enough for a byte-order mark) are in. */
 	private encoding: TextEncodingName | undefined;
@@ -480,7 +503,7 @@ function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
 	return joined;
 }
 
-/** The bytes of an unfinished UTF-8 character at the end of `pending` + `bytes` (what the decoder holds). */
+/** The unfinished UTF-8 character ending `pending` + `bytes`, which the decoder holds back. */
 function cutCharacterTail(pending: Uint8Array, bytes: Uint8Array): Uint8Array {
 	const all = bytes.length >= 3 ? bytes : concatBytes(pending, bytes);
 	for (let back = 1; back <= Math.min(3, all.length); back++) {
@@ -494,9 +517,9 @@ function cutCharacterTail(pending: Uint8Array, bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * The offset of the first byte that is not part of well-formed UTF-8 (the rules TextDecoder's fatal mode
- * applies: no overlong forms, surrogates or code points above U+10FFFF). An unfinished character at the
- * end counts as invalid only when the text is final. Returns bytes.length if all is well.
+ * The offset of the first byte that is not part of well-formed UTF-8 (the rules of TextDecoder's
+ * fatal mode: no overlong forms, surrogates or code points above U+10FFFF). An unfinished character
+ * at the end counts as invalid only when the text is final. Returns bytes.length if all is well.
  */
 function firstInvalidUtf8(bytes: Uint8Array, final: boolean): number {
 	let i = 0;
@@ -531,10 +554,12 @@ function firstInvalidUtf8(bytes: Uint8Array, final: boolean): number {
 	return bytes.length;
 }
 
-/** What windows-1252 puts at 0x80–0x9F (WHATWG: the five unassigned bytes map to the C1 controls). */
+/** Windows-1252 at 0x80–0x9F (WHATWG: the five unassigned bytes map to the C1 controls). */
 const WINDOWS_1252_C1 =
-	'\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
-	'\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+	'\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021' +
+	'\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+	'\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014' +
+	'\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 const C1_RANGE = /[\u0080-\u009f]/g;
 
 /** latin1 is windows-1252 except at 0x80–0x9F, which are rare: decode as latin1, then fix those. */
