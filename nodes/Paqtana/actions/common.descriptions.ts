@@ -18,6 +18,74 @@ export function updateDisplayOptions(
 	}));
 }
 
+/** Where the rows come from: n8n items (one row each), or CSV files the node reads itself. */
+export const inputDataFields: INodeProperties[] = [
+	{
+		displayName: 'Input Data',
+		name: 'inputData',
+		type: 'options',
+		noDataExpression: true,
+		default: 'items',
+		options: [
+			{
+				name: 'N8n Items',
+				value: 'items',
+				description:
+					'Each input item is one row (from a database, a spreadsheet, Extract From File…)',
+			},
+			{
+				name: 'CSV File',
+				value: 'csvFile',
+				description:
+					'Each input item carries a CSV file (Read/Write Files from Disk, HTTP Request, an e-mail attachment…); the node reads it line by line, for files with millions of lines',
+			},
+		],
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		displayOptions: { show: { inputData: ['csvFile'] } },
+		hint: 'The name of the input binary field containing the CSV file',
+		description:
+			'The first line must be the header. Several input items with a file each are sent as one upload.',
+	},
+];
+
+/** How a CSV file is read (Input Data "CSV File" only). */
+export const csvOptions: INodeProperties[] = [
+	{
+		displayName: 'CSV Delimiter',
+		name: 'csvDelimiter',
+		type: 'options',
+		default: 'auto',
+		displayOptions: { show: { '/inputData': ['csvFile'] } },
+		options: [
+			{ name: 'Comma (,)', value: ',' },
+			{ name: 'Detect From the Header', value: 'auto' },
+			{ name: 'Pipe (|)', value: '|' },
+			{ name: 'Semicolon (;)', value: ';' },
+			{ name: 'Tab', value: '\t' },
+		],
+		description: 'The character between fields; detected from the header line by default',
+	},
+	{
+		displayName: 'CSV Encoding',
+		name: 'csvEncoding',
+		type: 'options',
+		default: 'auto',
+		displayOptions: { show: { '/inputData': ['csvFile'] } },
+		options: [
+			{ name: 'UTF-8 or UTF-16 (Detected)', value: 'auto' },
+			{ name: 'Windows-1252 (Older Excel and ERP Exports)', value: 'windows-1252' },
+		],
+		description:
+			'UTF-8 with or without byte-order mark and UTF-16 with one are detected; choose Windows-1252 when the file is refused as not UTF-8',
+	},
+];
+
 export const workspaceCodeField: INodeProperties = {
 	displayName: 'Workspace Code',
 	name: 'workspaceCode',

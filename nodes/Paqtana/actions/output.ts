@@ -13,8 +13,9 @@ const OPERATIONS: Record<ResourceName, string> = {
 	historicalDemand: 'upsert',
 };
 
+/** Each input item once: the lines of a CSV file all come from the item that carried it. */
 export function pairedTo(itemIndexes: number[]): Array<{ item: number }> {
-	return itemIndexes.map((item) => ({ item }));
+	return [...new Set(itemIndexes)].map((item) => ({ item }));
 }
 
 /** One "Invalid Rows" output item per invalid input row, paired to it. */

@@ -136,6 +136,8 @@ export function requireFields(
 	missing: WireField[],
 	columns: readonly string[],
 	auto: boolean,
+	/** Where the columns were seen (" in the CSV file …"), for the message. */
+	where = '',
 ): void {
 	if (missing.length === 0) return;
 	const field = missing[0];
@@ -154,7 +156,7 @@ export function requireFields(
 	throw new NodeOperationError(
 		this.getNode(),
 		auto
-			? `No input column fills the required Paqtana field "${field.id}"${others}; nothing was sent`
+			? `No input column${where} fills the required Paqtana field "${field.id}"${others}; nothing was sent`
 			: `The required Paqtana field "${field.id}" is not mapped${others}; nothing was sent`,
 		{
 			description: auto

@@ -186,6 +186,14 @@ function passThroughMember(name: string, value: unknown): string | Unconvertible
 	return text === undefined ? undefined : `${JSON.stringify(name)}:${text}`;
 }
 
+/** A CSV line as column → text, for its Invalid Rows item. */
+function lineInput(plan: ReadPlan, record: InputRecord): IDataObject {
+	const fields = record as readonly string[];
+	return Object.fromEntries(
+		plan.columns.map((column, position) => [column, fields[position] ?? null]),
+	);
+}
+
 function keyText(row: WireRow, keyFields: readonly string[]): string {
 	return keyFields.map((field) => `${field} "${String(row[field])}"`).join(', ');
 }
@@ -469,6 +477,26 @@ export class RowPreparer {
 		}
 	}
 
+	/** A record that cannot be read as a row at all (a CSV line with more fields than the header). */
+	reject(
+		plan: ReadPlan,
+		record: InputRecord,
+		itemIndex: number,
+		line: number,
+		reason: string,
+	): void {
+		if (this.duplicate !== undefined) return;
+		this.inputRows++;
+		this.invalidCount++;
+		if (this.invalid.length >= MAX_DETAILED_INVALID) return;
+		this.invalid.push({
+			row: itemIndex,
+			line,
+			errors: [{ field: 'row', value: null, reason }],
+			input: lineInput(plan, record),
+		});
+	}
+
 	/**
 	 * A row whose JSON would not fit a request on its own. Only rows whose text could reach the limit are
 	 * serialised to measure them; the rest cost a sum of lengths.
@@ -522,10 +550,7 @@ export class RowPreparer {
 		};
 		if (line !== undefined) {
 			invalid.line = line;
-			const fields = record as readonly string[];
-			invalid.input = Object.fromEntries(
-				plan.columns.map((column, position) => [column, fields[position] ?? null]),
-			);
+			invalid.input = lineInput(plan, record);
 		}
 		this.invalid.push(invalid);
 	}

@@ -5,6 +5,8 @@ import { AUTO_CALCULATE_QUERY } from '../../helpers/wireFormat';
 import {
 	autoMapNotice,
 	columnsField,
+	csvOptions,
+	inputDataFields,
 	dateOrderOption,
 	decimalSeparatorOption,
 	dryRunOption,
@@ -26,10 +28,11 @@ import {
 	successItem,
 	summaryHint,
 } from '../output';
-import { prepareUpload } from '../prepare';
+import { prepareInput } from '../csvInput';
 import { readOptions, readUploadSettings } from '../settings';
 
 const properties: INodeProperties[] = [
+	...inputDataFields,
 	workspaceCodeField,
 	columnsField,
 	autoMapNotice,
@@ -49,6 +52,7 @@ const properties: INodeProperties[] = [
 					'Whether Paqtana should recalculate order suggestions once all rows are stored (sent with the last request only)',
 			},
 			dateOrderOption,
+			...csvOptions,
 			decimalSeparatorOption,
 			dryRunOption,
 			{
@@ -154,7 +158,7 @@ export async function execute(
 			? options.duplicates
 			: 'sum';
 	const calculate = options.calculateOrderSuggestions === true;
-	const { batches, invalid, report } = prepareUpload.call(
+	const { batches, invalid, report } = await prepareInput.call(
 		this,
 		items,
 		settings,

@@ -9,6 +9,8 @@ import {
 import {
 	autoMapNotice,
 	columnsField,
+	csvOptions,
+	inputDataFields,
 	decimalSeparatorOption,
 	dryRunOption,
 	maxBodyBytesOption,
@@ -29,11 +31,12 @@ import {
 	successItem,
 	summaryHint,
 } from '../output';
-import { prepareUpload } from '../prepare';
+import { prepareInput } from '../csvInput';
 import { readOptions, readUploadSettings } from '../settings';
 import { openWipeGuard, refuseAiAgent } from './guard';
 
 const properties: INodeProperties[] = [
+	...inputDataFields,
 	workspaceCodeField,
 	columnsField,
 	autoMapNotice,
@@ -72,6 +75,7 @@ const properties: INodeProperties[] = [
 				description:
 					'Whether to skip the row-drop check. Replaced by "Accept a Drop to Exactly N Rows"; has no effect.',
 			},
+			...csvOptions,
 			decimalSeparatorOption,
 			dryRunOption,
 			{
@@ -139,7 +143,7 @@ export async function execute(
 	const options = readOptions.call(this, items.length);
 	const settings = readUploadSettings.call(this, 'masterInventory', options);
 	const duplicates = options.duplicates === 'keepLast' ? 'keepLast' : 'error';
-	const { batches, invalid, report } = prepareUpload.call(
+	const { batches, invalid, report } = await prepareInput.call(
 		this,
 		items,
 		settings,
