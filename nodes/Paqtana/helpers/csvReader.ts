@@ -59,9 +59,9 @@ const BINARY_FILE =
 const EMPTY_FILE = 'the file is empty: a header row is required';
 
 const LF = 0x0a;
-const LINE_BREAK = /[\r\n]/;
 const CR = 0x0d;
 const QUOTE = 0x22;
+const LINE_BREAK = /[\r\n]/;
 /** In the order that wins a tie. */
 const DELIMITERS = [',', ';', '\t', '|'] as const;
 
