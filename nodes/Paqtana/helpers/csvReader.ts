@@ -25,9 +25,9 @@
  * - No record may be longer than MAX_RECORD_LENGTH characters, so a binary file or a quote never
  *   closed cannot fill the memory.
  *
- * Speed (scripts/csvReaderThroughput.ts, Node 20, 2 cores shared with other work, load ≈ 10): a
- * 1M-line sales export of 75 MB in 64 KiB chunks reads at 80 MB/s, 1.1 M lines/s (140 MB/s, 1.9 M
- * lines/s when the machine was quieter); csv-parse/sync takes about 15 times as long.
+ * Speed (scripts/csvReaderThroughput.ts, Node 20): a 1M-line sales export of 75 MB in 64 KiB
+ * chunks takes 0.4–0.8 s of CPU time (95–185 MB/s, 1.3–2.3 M lines/s); wall clock on this 2-core
+ * machine shared with other work (load 10–17): 25–140 MB/s. csv-parse/sync: 10–15 times as long.
  */
 
 export type CsvEncoding = 'auto' | 'windows-1252';
