@@ -7,7 +7,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { isLoopbackHost } from '../nodes/Paqtana/helpers/endpoint';
+import { checkBaseUrl, DEFAULT_BASE_URL, EndpointError } from '../nodes/Paqtana/helpers/endpoint';
 
 export class PaqtanaApi implements ICredentialType {
 	name = 'paqtanaApi';
@@ -42,7 +42,7 @@ export class PaqtanaApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.paqtana.com',
+			default: DEFAULT_BASE_URL,
 			description:
 				'Change only for a proxy or the local Paqtana sandbox. Must be https:// (http:// only for localhost).',
 		},
@@ -50,19 +50,25 @@ export class PaqtanaApi implements ICredentialType {
 
 	/**
 	 * Adds `Authorization: Bearer <token>`, for this node and for the HTTP Request node's "predefined credential
-	 * type" alike, and refuses to attach the token to a plain-http request unless it goes to this machine.
+	 * type" alike, but only to requests for the Base URL's origin (scheme, host and port): the token never goes
+	 * to another host, nor over plain http except to this machine (the Base URL's own rule).
 	 */
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const target = new URL(requestOptions.url, requestOptions.baseURL);
-		if (
-			target.protocol !== 'https:' &&
-			!(target.protocol === 'http:' && isLoopbackHost(target.hostname))
-		) {
+		const base = checkBaseUrl(String(credentials.baseUrl ?? DEFAULT_BASE_URL));
+		if (base instanceof EndpointError)
+			throw new Error(`${base.message}. Fix the Paqtana credential.`);
+		const allowed = new URL(base).origin;
+		const target = URL.canParse(requestOptions.url, requestOptions.baseURL)
+			? new URL(requestOptions.url, requestOptions.baseURL)
+			: undefined;
+		if (target?.origin !== allowed) {
+			const where = target === undefined ? 'an invalid URL' : `${target.protocol}//${target.host}`;
 			throw new Error(
-				`Paqtana's token is only sent over https:// (http:// only to localhost), not to ${target.protocol}//${target.host}. Fix the Base URL.`,
+				`The Paqtana token is only sent to the credential's Base URL (${allowed}), not to ${where}. ` +
+					'Use a URL on that host, or change the Base URL in the credential.',
 			);
 		}
 		return {

@@ -191,10 +191,18 @@ describe('no token over plain http to a non-loopback host', () => {
 			'http://0.0.0.0:1/x',
 			`http://localhost:1@0.0.0.0:1/x`,
 		]) {
-			await expect(authenticate({ token: TOKEN }, { url })).rejects.toThrow(/https/);
+			await expect(
+				authenticate({ token: TOKEN, baseUrl: 'http://127.0.0.1:1' }, { url }),
+			).rejects.toThrow(/only sent to the credential's Base URL \(http:\/\/127\.0\.0\.1:1\)/);
+			await expect(authenticate({ token: TOKEN, baseUrl: url }, { url })).rejects.toThrow(
+				/must start with https:\/\//,
+			);
 		}
 		await expect(
-			authenticate({ token: TOKEN }, { url: '/v2/x', baseURL: 'http://127.0.0.1:1' }),
+			authenticate(
+				{ token: TOKEN, baseUrl: 'http://127.0.0.1:1' },
+				{ url: '/v2/x', baseURL: 'http://127.0.0.1:1' },
+			),
 		).resolves.toMatchObject({ headers: { Authorization: `Bearer ${TOKEN}` } });
 		await expect(
 			authenticate({ token: TOKEN }, { url: 'https://api.paqtana.com/v2/x' }),

@@ -65,3 +65,18 @@ export function networkErrorMessage(code: string, timeoutMs: number): string {
 		return `The connection to Paqtana was lost before it answered (${code})`;
 	return `Could not reach Paqtana (${code})`;
 }
+
+/**
+ * A 3xx answer, which the node never follows: n8n would send the token and the rows along to wherever it
+ * points. Only the target's host is named: the rest of a URL can carry secrets.
+ */
+export function explainRedirect(status: number, target: URL | undefined): ErrorExplanation {
+	const where = target === undefined ? 'without a valid Location' : `to ${target.host}`;
+	return {
+		message: `The Base URL answered with a redirect (${status}) ${where}, which the node does not follow`,
+		description:
+			'Following a redirect would send the API token and the rows to another address, so nothing was sent there. ' +
+			'Set the Base URL in the Paqtana credential to the address that answers directly ' +
+			'(for example https:// instead of http://, or the new host name) if you trust that host.',
+	};
+}

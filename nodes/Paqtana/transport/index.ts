@@ -34,6 +34,8 @@ export interface ApiRequest {
 export interface ApiResponse {
 	statusCode: number;
 	body: unknown;
+	/** The `Location` header of a redirect, resolved against the request URL; never followed. */
+	location?: URL;
 	attempts: number;
 	durationMs: number;
 	/**
@@ -72,6 +74,13 @@ function headerValue(headers: FullResponse['headers'], name: string): string | u
 	return Array.isArray(value) ? value[0] : value;
 }
 
+/** Where a redirect points, or undefined when the answer is no redirect or names no valid place. */
+function redirectTarget(response: FullResponse, requestUrl: string): URL | undefined {
+	const location = headerValue(response.headers, 'location');
+	if (response.statusCode < 300 || response.statusCode > 399 || location === undefined) return;
+	return URL.canParse(location, requestUrl) ? new URL(location, requestUrl) : undefined;
+}
+
 /** Sends the request; returns the final HTTP answer (success or not), or the network failure. */
 export async function apiRequest(
 	this: IExecuteFunctions,
@@ -97,6 +106,9 @@ export async function apiRequest(
 					timeout: request.timeoutMs,
 					returnFullResponse: true,
 					ignoreHttpStatusErrors: true,
+					// n8n would forward the Authorization header to wherever a redirect points (and turn a
+					// POST into a body-less GET on 301-303): a 3xx comes back as an answer instead.
+					disableFollowRedirect: true,
 				},
 			)) as FullResponse;
 			possiblyApplied ||= mayHaveBeenApplied({ statusCode: response.statusCode });
@@ -104,6 +116,7 @@ export async function apiRequest(
 				return {
 					statusCode: response.statusCode,
 					body: response.body,
+					location: redirectTarget(response, request.url),
 					attempts: attempt,
 					durationMs: Date.now() - started,
 					possiblyApplied,

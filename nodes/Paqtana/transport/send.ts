@@ -12,7 +12,7 @@ import {
 } from 'n8n-workflow';
 
 import { endpointUrl, EndpointError } from '../helpers/endpoint';
-import { explainStatus, networkErrorMessage } from '../helpers/httpErrors';
+import { explainRedirect, explainStatus, networkErrorMessage } from '../helpers/httpErrors';
 import { redact, redactJson } from '../helpers/redact';
 import { ENDPOINTS, type ResourceName } from '../helpers/wireFormat';
 import { apiRequest, CREDENTIAL_TYPE } from './index';
@@ -116,7 +116,10 @@ export async function sendBody(
 			durationMs: response.durationMs,
 		};
 	}
-	const { message, description } = explainStatus(response.statusCode, settings.maxBodyBytes);
+	const isRedirect = response.statusCode >= 300 && response.statusCode < 400;
+	const { message, description } = isRedirect
+		? explainRedirect(response.statusCode, response.location)
+		: explainStatus(response.statusCode, settings.maxBodyBytes);
 	const serverSaid = typeof answer === 'string' ? answer : JSON.stringify(answer ?? '');
 	// `body`, not `response`: NodeApiError would replace our description with a `response.data.message` of the server's.
 	const error = new NodeApiError(
