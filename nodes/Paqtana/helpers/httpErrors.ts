@@ -80,3 +80,13 @@ export function explainRedirect(status: number, target: URL | undefined): ErrorE
 			'(for example https:// instead of http://, or the new host name) if you trust that host.',
 	};
 }
+
+/** A 2xx answer that does not confirm the rows were stored (`reason` from transport/answer.ts). */
+export function explainUnconfirmed(status: number, reason: string): ErrorExplanation {
+	return {
+		message: `Paqtana's answer did not confirm that the rows were stored (${status})`,
+		description:
+			`${reason}. The Base URL may point at something other than Paqtana's API (a login page, a proxy), ` +
+			'or the answer was cut off on the way. Check the Base URL in the credential; sending again is safe.',
+	};
+}

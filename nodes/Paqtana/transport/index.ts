@@ -1,7 +1,7 @@
 /**
  * The one place that talks HTTP to Paqtana: sends a prepared JSON body with the credential's Bearer token,
  * retrying what is safe to retry. Both endpoints are idempotent (replace, and upsert by key), so sending a
- * body again after a lost answer cannot duplicate data.
+ * body again after a lost or unreadable answer cannot duplicate data.
  */
 import {
 	type IDataObject,
@@ -10,6 +10,7 @@ import {
 	sleep,
 } from 'n8n-workflow';
 
+import { unconfirmedAnswer } from './answer';
 import {
 	isRetryableErrorCode,
 	isRetryableStatus,
@@ -26,6 +27,8 @@ export interface ApiRequest {
 	qs?: IDataObject;
 	/** Already-serialised JSON. */
 	body: string;
+	/** How many rows the body carries, to check against the count in Paqtana's answer. */
+	rows: number;
 	timeoutMs: number;
 	maxRetries: number;
 	retryDelayMs: number;
@@ -36,6 +39,8 @@ export interface ApiResponse {
 	body: unknown;
 	/** The `Location` header of a redirect, resolved against the request URL; never followed. */
 	location?: URL;
+	/** Why a 2xx answer does not confirm the rows were stored (see answer.ts); undefined when it does. */
+	unconfirmed?: string;
 	attempts: number;
 	durationMs: number;
 	/**
@@ -111,12 +116,18 @@ export async function apiRequest(
 					disableFollowRedirect: true,
 				},
 			)) as FullResponse;
-			possiblyApplied ||= mayHaveBeenApplied({ statusCode: response.statusCode });
-			if (!isRetryableStatus(response.statusCode) || attempt > request.maxRetries || cancelled()) {
+			const isSuccess = response.statusCode >= 200 && response.statusCode < 300;
+			const unconfirmed = isSuccess ? unconfirmedAnswer(response.body, request.rows) : undefined;
+			// An answer that is not Paqtana's may follow a write that happened: say so, and retry (it is idempotent).
+			possiblyApplied ||=
+				unconfirmed !== undefined || mayHaveBeenApplied({ statusCode: response.statusCode });
+			const retryable = unconfirmed !== undefined || isRetryableStatus(response.statusCode);
+			if (!retryable || attempt > request.maxRetries || cancelled()) {
 				return {
 					statusCode: response.statusCode,
 					body: response.body,
 					location: redirectTarget(response, request.url),
+					unconfirmed,
 					attempts: attempt,
 					durationMs: Date.now() - started,
 					possiblyApplied,

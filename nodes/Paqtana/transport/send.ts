@@ -12,7 +12,12 @@ import {
 } from 'n8n-workflow';
 
 import { endpointUrl, EndpointError } from '../helpers/endpoint';
-import { explainRedirect, explainStatus, networkErrorMessage } from '../helpers/httpErrors';
+import {
+	explainRedirect,
+	explainStatus,
+	explainUnconfirmed,
+	networkErrorMessage,
+} from '../helpers/httpErrors';
 import { redact, redactJson } from '../helpers/redact';
 import { ENDPOINTS, type ResourceName } from '../helpers/wireFormat';
 import { apiRequest, CREDENTIAL_TYPE } from './index';
@@ -66,8 +71,8 @@ export async function connect(
 }
 
 /**
- * Sends one request body. Answers other than 2xx, and network failures after all retries, come back as a
- * BatchFailure whose NodeApiError has a plain message (never containing the token), for the caller to
+ * Sends one request body. Answers other than a 2xx that confirms the rows (see answer.ts), and network
+ * failures after all retries, come back as a BatchFailure whose NodeApiError has a plain message (never containing the token), for the caller to
  * throw or output.
  */
 export async function sendBody(
@@ -76,14 +81,15 @@ export async function sendBody(
 	settings: RequestSettings,
 	body: string,
 	query: IDataObject | undefined,
-	/** The first input item the body carries, for n8n's error display. */
-	itemIndex: number,
+	/** How many rows the body carries: an answer that counts a different number is not a success. */
+	rows: number,
 ): Promise<SentBatch | BatchFailure> {
 	const response = await apiRequest.call(this, {
 		method: connection.method,
 		url: connection.url,
 		qs: query,
 		body,
+		rows,
 		timeoutMs: settings.timeoutMs,
 		maxRetries: settings.maxRetries,
 		retryDelayMs: settings.retryDelayMs,
@@ -101,14 +107,14 @@ export async function sendBody(
 				`No answer after ${attemptsText}. Check the Base URL in the credential and the network, ` +
 				'or raise "Request Timeout" and "Max Retries". Sending again is safe.' +
 				maybeStored,
-			itemIndex,
 		});
 		// NodeApiError swaps messages for known error codes for generic ones ("perhaps it is offline"): keep ours.
 		error.message = networkErrorMessage(code, settings.timeoutMs);
 		return new BatchFailure(error, attempts, possiblyApplied);
 	}
 	const answer = redactJson(response.body, connection.token);
-	if (response.statusCode >= 200 && response.statusCode < 300) {
+	const isSuccess = response.statusCode >= 200 && response.statusCode < 300;
+	if (isSuccess && response.unconfirmed === undefined) {
 		return {
 			statusCode: response.statusCode,
 			response: answer,
@@ -117,9 +123,11 @@ export async function sendBody(
 		};
 	}
 	const isRedirect = response.statusCode >= 300 && response.statusCode < 400;
-	const { message, description } = isRedirect
-		? explainRedirect(response.statusCode, response.location)
-		: explainStatus(response.statusCode, settings.maxBodyBytes);
+	const { message, description } = isSuccess
+		? explainUnconfirmed(response.statusCode, response.unconfirmed ?? '')
+		: isRedirect
+			? explainRedirect(response.statusCode, response.location)
+			: explainStatus(response.statusCode, settings.maxBodyBytes);
 	const serverSaid = typeof answer === 'string' ? answer : JSON.stringify(answer ?? '');
 	// `body`, not `response`: NodeApiError would replace our description with a `response.data.message` of the server's.
 	const error = new NodeApiError(
@@ -129,7 +137,6 @@ export async function sendBody(
 			message,
 			description: `${description}\nPaqtana answered: ${serverSaid.slice(0, 2000)}\nAttempts: ${attempts}.${maybeStored}`,
 			httpCode: String(response.statusCode),
-			itemIndex,
 		},
 	);
 	return new BatchFailure(error, attempts, possiblyApplied);

@@ -197,7 +197,7 @@ export async function execute(
 			settings,
 			batch.body,
 			autoCalculate ? { ...AUTO_CALCULATE_QUERY } : undefined,
-			batch.items[0] ?? 0,
+			batch.rows,
 		);
 		if (sent instanceof BatchFailure) {
 			outcomes[index] = sent.possiblyStored ? 'unknown' : 'failed';

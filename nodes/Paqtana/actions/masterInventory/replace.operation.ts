@@ -174,7 +174,7 @@ export async function execute(
 	}
 
 	const connection = await connect.call(this, 'masterInventory');
-	const sent = await sendBody.call(this, connection, settings, batch.body, undefined, 0);
+	const sent = await sendBody.call(this, connection, settings, batch.body, undefined, batch.rows);
 	if (sent instanceof BatchFailure) {
 		const report = sent.possiblyStored
 			? 'Unknown whether the master inventory was replaced: the data was sent but the answer was lost. Running the workflow again is safe.'
