@@ -368,7 +368,7 @@ describe('Max Retries', () => {
 		});
 		expect(result.error).toMatchObject({
 			name: 'NodeApiError',
-			message: 'The connection to Paqtana was lost before it answered (ECONNRESET)',
+			message: `The connection to 127.0.0.1:${sandbox.port} was lost before it answered (ECONNRESET)`,
 		});
 		expect(result.error?.description).toMatch(/No answer after 2 attempts/);
 		// The sandbox reset the connection after reading the body: whether it stored anything is unknowable to a client.

@@ -13,11 +13,13 @@ import {
 
 import { endpointUrl, EndpointError } from '../helpers/endpoint';
 import {
+	explainCancel,
+	explainNetworkError,
 	explainRedirect,
 	explainStatus,
 	explainUnconfirmed,
-	networkErrorMessage,
 } from '../helpers/httpErrors';
+import { isRetryableErrorCode } from '../helpers/retryPolicy';
 import { redact, redactJson } from '../helpers/redact';
 import { ENDPOINTS, type ResourceName } from '../helpers/wireFormat';
 import { apiRequest, CREDENTIAL_TYPE } from './index';
@@ -97,19 +99,31 @@ export async function sendBody(
 	const { attempts, possiblyApplied } = response;
 	const attemptsText = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
 	const maybeStored = possiblyApplied
-		? '\nAn attempt got no clear answer after the data was sent (connection lost, timeout or a gateway error), so Paqtana may have stored it anyway.'
+		? '\nAn attempt got no clear answer after the data was sent (connection lost, timeout, a gateway error or an answer that was not Paqtana’s), so Paqtana may have stored it anyway.'
 		: '';
+	const stoppedEarly = response.stoppedEarly === undefined ? '' : `\n${response.stoppedEarly}`;
+	if ('cancelled' in response) {
+		const { message, description } = explainCancel(response.requestInFlight);
+		const error = new NodeApiError(this.getNode(), { code: 'cancelled' } as JsonObject, {
+			message,
+			description: `${description}\nAttempts: ${attempts}.`,
+		});
+		error.message = message;
+		return new BatchFailure(error, attempts, possiblyApplied);
+	}
 	if ('networkError' in response) {
 		const code = redact(response.networkError, connection.token);
+		const host = new URL(connection.url).host;
+		const { message, description } = explainNetworkError(code, host, settings.timeoutMs);
+		const retries = isRetryableErrorCode(code)
+			? `No answer after ${attemptsText}.${stoppedEarly} Sending again is safe.`
+			: 'Not retried: another attempt cannot help until this is fixed.';
 		const error = new NodeApiError(this.getNode(), { code } as JsonObject, {
-			message: networkErrorMessage(code, settings.timeoutMs),
-			description:
-				`No answer after ${attemptsText}. Check the Base URL in the credential and the network, ` +
-				'or raise "Request Timeout" and "Max Retries". Sending again is safe.' +
-				maybeStored,
+			message,
+			description: `${description}\n${retries}${maybeStored}`,
 		});
 		// NodeApiError swaps messages for known error codes for generic ones ("perhaps it is offline"): keep ours.
-		error.message = networkErrorMessage(code, settings.timeoutMs);
+		error.message = message;
 		return new BatchFailure(error, attempts, possiblyApplied);
 	}
 	const answer = redactJson(response.body, connection.token);
@@ -135,7 +149,7 @@ export async function sendBody(
 		{ statusCode: response.statusCode, body: answer ?? null } as JsonObject,
 		{
 			message,
-			description: `${description}\nPaqtana answered: ${serverSaid.slice(0, 2000)}\nAttempts: ${attempts}.${maybeStored}`,
+			description: `${description}\nPaqtana answered: ${serverSaid.slice(0, 2000)}\nAttempts: ${attempts}.${stoppedEarly}${maybeStored}`,
 			httpCode: String(response.statusCode),
 		},
 	);
