@@ -3,6 +3,8 @@
  * now and then cannot hold a request open. One body's attempts and waits together end within
  * (Max Retries + 1) × Request Timeout. Stalls and drops in the middle of an answer, and 408, are retried.
  */
+import type { IDataObject } from 'n8n-workflow';
+
 import type { Sandbox } from '../../sandbox/server';
 import { retryWait } from '../../nodes/Paqtana/transport/wait';
 import {
@@ -46,7 +48,7 @@ async function until(condition: () => boolean): Promise<void> {
 	while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
-function run(options: Record<string, unknown>) {
+function run(options: IDataObject) {
 	return runPaqtana(sandbox, {
 		parameters: demandParameters(options),
 		input: rows,
