@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestOptions,
 	INodeProperties,
@@ -80,42 +79,6 @@ export class PaqtanaApi implements ICredentialType {
 		};
 	}
 
-	// Upserting zero demand rows proves token and org code without changing anything. The https rule is
-	// enforced by authenticate() above with real URL parsing (n8n evaluates these expressions without letting
-	// an error in them stop the request, so they only build the URL); the org code is encoded as one path segment.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{ String($credentials.baseUrl ?? "").trim().replace(/\\/+$/, "") }}',
-			url: '={{ "/v2/org/" + encodeURIComponent(String($credentials.orgCode ?? "").trim()) + "/historical_demand" }}',
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: '[]',
-		},
-		rules: [
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						'Paqtana did not accept the API token (401): check it, or generate a new one in Admin Console → Integration API Configuration v2',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						'The token may not write to this Organization Code (403): check both in the Admin Console',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 404,
-					message:
-						'Paqtana does not know this Organization Code (404): check it (Admin Console → Manage Workspaces) and the Base URL',
-				},
-			},
-		],
-	};
+	// The Test button is the node's `paqtanaApiTest` (nodes/Paqtana/methods/credentialTest.ts, `testedBy`):
+	// n8n prefers a credential's own `test` request, whose failures it shows as bare codes (ECONNREFUSED).
 }

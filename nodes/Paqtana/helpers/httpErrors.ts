@@ -16,19 +16,23 @@ export function explainStatus(status: number, maxBodyBytes: number): ErrorExplan
 			return {
 				message: 'Paqtana did not accept the token (401 Unauthorized)',
 				description:
-					'The API token is wrong or was revoked. Generate a new one in Admin Console → Integration API Configuration v2 and update the credential.',
+					'First open the Paqtana credential and paste a valid API token: this one is wrong or was revoked. ' +
+					'A new one is made in Paqtana → Settings → Admin Console → Integration API Configuration v2 → Generate New Token.',
 			};
 		case 403:
 			return {
 				message: 'The token may not write to this organization (403 Forbidden)',
 				description:
-					'The token belongs to a different organization than the Organization Code in the credential, or lacks permission. Check both in the Admin Console.',
+					'First check the Organization Code in the credential: the token belongs to a different organization, ' +
+					'or lacks permission. Both are in Paqtana’s Admin Console (the code under Manage Workspaces, ' +
+					'tokens under Integration API Configuration v2).',
 			};
 		case 404:
 			return {
 				message: 'Paqtana does not know this organization (404 Not Found)',
 				description:
-					'Check the Organization Code in the credential (Admin Console → Manage Workspaces, above the workspace table) and the Base URL.',
+					'First check the Organization Code in the credential (Admin Console → Manage Workspaces, above the ' +
+					'workspace table), then the Base URL (normally https://api.paqtana.com; change it only for a proxy or the sandbox).',
 			};
 		case 408:
 			return {
@@ -188,4 +192,25 @@ export function explainCancel(requestInFlight: boolean): ErrorExplanation {
 			? 'A request was in flight when the cancel came, so Paqtana may have stored this batch. Sending again is safe.'
 			: 'No request was in flight: this batch was not sent (the cancel came before it, or while waiting to retry).',
 	};
+}
+
+/** Any HTTP answer that is not a confirmed success: a 2xx that is not Paqtana's, a redirect, or an error status. */
+export function explainAnswer(
+	answer: { statusCode: number; unconfirmed?: string; location?: URL },
+	maxBodyBytes: number,
+): ErrorExplanation {
+	const { statusCode } = answer;
+	if (statusCode >= 200 && statusCode < 300) {
+		return explainUnconfirmed(statusCode, answer.unconfirmed ?? 'The answer was not Paqtana’s');
+	}
+	if (statusCode >= 300 && statusCode < 400) return explainRedirect(statusCode, answer.location);
+	return explainStatus(statusCode, maxBodyBytes);
+}
+
+/** The code of a network error (ECONNREFUSED, …), from the error or the error it wraps. */
+export function errorCode(error: unknown): string | undefined {
+	const code =
+		(error as { code?: unknown; cause?: { code?: unknown } }).code ??
+		(error as { cause?: { code?: unknown } }).cause?.code;
+	return typeof code === 'string' ? code : undefined;
 }

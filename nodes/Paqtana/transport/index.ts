@@ -16,7 +16,7 @@ import type {
 
 import { unconfirmedAnswer } from './answer';
 import { retryWait } from './wait';
-import { formatWait } from '../helpers/httpErrors';
+import { errorCode, formatWait } from '../helpers/httpErrors';
 import {
 	isRetryableErrorCode,
 	isRetryableStatus,
@@ -78,17 +78,10 @@ export interface Cancelled extends Attempts {
 	requestInFlight: boolean;
 }
 
-interface FullResponse {
+export interface FullResponse {
 	statusCode: number;
 	body: unknown;
 	headers: Record<string, string | string[] | undefined>;
-}
-
-function errorCode(error: unknown): string | undefined {
-	const code =
-		(error as { code?: unknown; cause?: { code?: unknown } }).code ??
-		(error as { cause?: { code?: unknown } }).cause?.code;
-	return typeof code === 'string' ? code : undefined;
 }
 
 function headerValue(headers: FullResponse['headers'], name: string): string | undefined {
@@ -97,7 +90,7 @@ function headerValue(headers: FullResponse['headers'], name: string): string | u
 }
 
 /** Where a redirect points, or undefined when the answer is no redirect or names no valid place. */
-function redirectTarget(response: FullResponse, requestUrl: string): URL | undefined {
+export function redirectTarget(response: FullResponse, requestUrl: string): URL | undefined {
 	const location = headerValue(response.headers, 'location');
 	if (response.statusCode < 300 || response.statusCode > 399 || location === undefined) return;
 	return URL.canParse(location, requestUrl) ? new URL(location, requestUrl) : undefined;

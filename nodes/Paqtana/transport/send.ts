@@ -12,13 +12,7 @@ import {
 } from 'n8n-workflow';
 
 import { endpointUrl, EndpointError } from '../helpers/endpoint';
-import {
-	explainCancel,
-	explainNetworkError,
-	explainRedirect,
-	explainStatus,
-	explainUnconfirmed,
-} from '../helpers/httpErrors';
+import { explainAnswer, explainCancel, explainNetworkError } from '../helpers/httpErrors';
 import { isRetryableErrorCode } from '../helpers/retryPolicy';
 import { redact, redactJson } from '../helpers/redact';
 import { ENDPOINTS, type ResourceName } from '../helpers/wireFormat';
@@ -136,12 +130,7 @@ export async function sendBody(
 			durationMs: response.durationMs,
 		};
 	}
-	const isRedirect = response.statusCode >= 300 && response.statusCode < 400;
-	const { message, description } = isSuccess
-		? explainUnconfirmed(response.statusCode, response.unconfirmed ?? '')
-		: isRedirect
-			? explainRedirect(response.statusCode, response.location)
-			: explainStatus(response.statusCode, settings.maxBodyBytes);
+	const { message, description } = explainAnswer(response, settings.maxBodyBytes);
 	const serverSaid = typeof answer === 'string' ? answer : JSON.stringify(answer ?? '');
 	// `body`, not `response`: NodeApiError would replace our description with a `response.data.message` of the server's.
 	const error = new NodeApiError(
