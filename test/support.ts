@@ -1,5 +1,10 @@
 /** Shared test setup: the real sandbox on 127.0.0.1 and the Paqtana node run through n8n's WorkflowExecute. */
-import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	INodeParameters,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
 
 import { PaqtanaApi } from '../credentials/PaqtanaApi.credentials';
 import { Paqtana } from '../nodes/Paqtana/Paqtana.node';
@@ -43,6 +48,9 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	staticData?: IDataObject;
 	credentials?: IDataObject;
+	/** Cancels the execution when this promise resolves (n8n's Stop button). */
+	cancelWhen?: Promise<unknown>;
+	mode?: WorkflowExecuteMode;
 }
 
 export async function runPaqtana(sandbox: Sandbox, options: RunOptions): Promise<RunNodeResult> {
@@ -60,6 +68,8 @@ export async function runPaqtana(sandbox: Sandbox, options: RunOptions): Promise
 		items: asItems,
 		continueOnFail: options.continueOnFail,
 		staticData: options.staticData,
+		cancelWhen: options.cancelWhen,
+		mode: options.mode,
 	});
 }
 

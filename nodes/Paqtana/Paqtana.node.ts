@@ -9,6 +9,7 @@ import {
 import * as historicalDemand from './actions/historicalDemand/HistoricalDemand.resource';
 import * as masterInventory from './actions/masterInventory/MasterInventory.resource';
 import { router } from './actions/router';
+import { paqtanaApiTest } from './methods/credentialTest';
 import { getMappingColumns } from './methods/resourceMapping';
 
 export class Paqtana implements INodeType {
@@ -33,7 +34,7 @@ export class Paqtana implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Success', 'Invalid Rows'],
-		credentials: [{ name: 'paqtanaApi', required: true }],
+		credentials: [{ name: 'paqtanaApi', required: true, testedBy: 'paqtanaApiTest' }],
 		properties: [
 			{
 				displayName:
@@ -60,6 +61,7 @@ export class Paqtana implements INodeType {
 	};
 
 	methods = {
+		credentialTest: { paqtanaApiTest },
 		resourceMapping: { getMappingColumns },
 	};
 

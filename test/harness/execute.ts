@@ -57,6 +57,7 @@ function collectResult(
 	run: IRun,
 	nodeName: string,
 	logs: string[],
+	uiMessages: unknown[][],
 	staticData: IDataObject,
 ): RunNodeResult {
 	const taskData = run.data.resultData.runData[nodeName]?.[0];
@@ -69,6 +70,7 @@ function collectResult(
 		staticData,
 		hints: (taskData?.hints ?? []).map(({ message, location }) => ({ message, location })),
 		logs,
+		uiMessages,
 		runData: run.data,
 	};
 }
@@ -137,7 +139,8 @@ export async function runWorkflowFrom(options: RunWorkflowFromOptions): Promise<
 		options.credentialTypes,
 		jsonCopy(options.credentials ?? {}) as Record<string, ICredentialDataDecryptedObject>,
 	);
-	const additionalData = createAdditionalData(credentialsHelper, executionId, hooks);
+	const uiMessages: unknown[][] = [];
+	const additionalData = createAdditionalData(credentialsHelper, executionId, hooks, uiMessages);
 	const runExecutionData = createRunExecutionData({
 		startData: { destinationNode: { nodeName: destinationNodeName, mode: 'inclusive' } },
 		executionData: {
@@ -157,16 +160,21 @@ export async function runWorkflowFrom(options: RunWorkflowFromOptions): Promise<
 		},
 	});
 
-	const { value: run, logs } = await withLogCapture(
-		async () =>
-			await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(
-				workflow,
-			),
-	);
+	const { value: run, logs } = await withLogCapture(async () => {
+		const execution = new WorkflowExecute(
+			additionalData,
+			mode,
+			runExecutionData,
+		).processRunExecutionData(workflow);
+		// Like n8n's Stop button: the engine aborts the execution's cancel signal; the run settles once the
+		// running node returns.
+		void options.cancelWhen?.then(() => execution.cancel());
+		return await execution;
+	});
 
 	// Like n8n's workflowExecuteAfter hook: changed static data is saved, except for manual runs.
 	const persisted = mode !== 'manual' && changedStaticData ? changedStaticData : staticData;
-	return collectResult(run, destinationNodeName, logs, jsonCopy(persisted));
+	return collectResult(run, destinationNodeName, logs, uiMessages, jsonCopy(persisted));
 }
 
 /** Runs one node (as the only node of a workflow) on `items`. */
@@ -203,5 +211,6 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		credentials: options.credentials,
 		staticData: options.staticData,
 		mode: options.mode,
+		cancelWhen: options.cancelWhen,
 	});
 }

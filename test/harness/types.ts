@@ -32,6 +32,8 @@ export interface RunNodeOptions {
 	mode?: WorkflowExecuteMode;
 	/** Workflow setting `timezone`; default 'UTC'. */
 	timezone?: string;
+	/** Cancels the execution (as n8n's Stop button does) when this promise resolves. */
+	cancelWhen?: Promise<unknown>;
 }
 
 export type HarnessWorkflow =
@@ -57,6 +59,8 @@ export interface RunWorkflowFromOptions {
 	/** Overrides the workflow JSON's own `staticData`. */
 	staticData?: IDataObject;
 	mode?: WorkflowExecuteMode;
+	/** Cancels the execution (as n8n's Stop button does) when this promise resolves. */
+	cancelWhen?: Promise<unknown>;
 }
 
 export interface HarnessNodeError {
@@ -81,6 +85,8 @@ export interface RunNodeResult {
 	hints: Array<{ message: string; location?: string }>;
 	/** Every line logged through LoggerProxy / the DI Logger during the run (with metadata). */
 	logs: string[];
+	/** Messages the node sent to the editor's browser console (`sendMessageToUI`, manual runs only). */
+	uiMessages: unknown[][];
 	runData: IRunExecutionData;
 }
 

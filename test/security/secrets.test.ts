@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
 
 import { PaqtanaApi } from '../../credentials/PaqtanaApi.credentials';
+import { Paqtana } from '../../nodes/Paqtana/Paqtana.node';
 import type { Sandbox } from '../../sandbox/server';
 import { testCredential } from '../harness';
 import { withLogCapture } from '../harness/environment';
@@ -442,7 +443,7 @@ describe('a server that echoes the token back is redacted', () => {
 describe('the credential test never exposes the token', () => {
 	const credentialTest = async (credentials: IDataObject) => {
 		const { value, logs } = await withLogCapture(() =>
-			testCredential({ credentialType: new PaqtanaApi(), credentials }),
+			testCredential({ credentialType: new PaqtanaApi(), nodeTypes: [new Paqtana()], credentials }),
 		);
 		return { result: value, text: JSON.stringify({ value, logs }) };
 	};

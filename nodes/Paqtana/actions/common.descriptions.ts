@@ -218,7 +218,7 @@ export const retryOptions: INodeProperties[] = [
 		default: 5,
 		typeOptions: { minValue: 0, maxValue: 20, numberPrecision: 0 },
 		description:
-			'How often to retry a request that got a rate limit (429), a temporary server error (502, 503, 504), a timeout or a network error. Retries are safe: Paqtana replaces or upserts by key, so nothing is duplicated.',
+			'How often to retry a request that got a rate limit (429), a temporary server error (502, 503, 504), 408, an answer that was not Paqtana’s, a timeout or a lost connection. Retries are safe: Paqtana replaces or upserts by key, so nothing is duplicated.',
 	},
 	{
 		displayName: 'Initial Retry Delay (Ms)',
@@ -236,6 +236,6 @@ export const retryOptions: INodeProperties[] = [
 		default: 300,
 		typeOptions: { minValue: 1, numberPrecision: 0 },
 		description:
-			'How long to wait for Paqtana to answer one request (a full 32 MB body can take a while on slow links)',
+			'The longest one request may take, answer included, however slowly the server sends it (a full 32 MB body can take a while on slow links). A request and all its retries end within (Max Retries + 1) × this.',
 	},
 ];

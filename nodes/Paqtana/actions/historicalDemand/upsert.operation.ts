@@ -126,6 +126,11 @@ function ranges(batches: Batch[], outcomes: BatchOutcome[], wanted: BatchOutcome
 
 /** What an upload stored and what it did not, batch by batch, so a re-run is an informed, safe decision. */
 export function uploadReport(batches: Batch[], outcomes: BatchOutcome[]): string {
+	const safe =
+		'Running the workflow again is safe: rows are upserted by day and item, so stored rows are only overwritten with the same values.';
+	// Nothing stored and nothing in doubt: the batch list would only repeat that.
+	if (outcomes.every((outcome) => outcome === 'failed' || outcome === 'notSent'))
+		return `Nothing was stored. ${safe}`;
 	const of = ` of ${batches.length}`;
 	const line = (title: string, wanted: BatchOutcome, note = '') => {
 		const parts = ranges(batches, outcomes, wanted);
@@ -142,7 +147,7 @@ export function uploadReport(batches: Batch[], outcomes: BatchOutcome[]): string
 			': the rows were sent but the answer was lost, so Paqtana may or may not have stored them',
 		),
 		line('Not sent', 'notSent'),
-		'Running the workflow again is safe: rows are upserted by day and item, so stored rows are only overwritten with the same values.',
+		safe,
 	];
 	return lines.filter((text) => text !== undefined).join('\n');
 }
@@ -207,7 +212,7 @@ export async function execute(
 			settings,
 			batch.body,
 			autoCalculate ? { ...AUTO_CALCULATE_QUERY } : undefined,
-			batch.items[0] ?? 0,
+			batch.rows,
 		);
 		if (sent instanceof BatchFailure) {
 			outcomes[index] = sent.possiblyStored ? 'unknown' : 'failed';

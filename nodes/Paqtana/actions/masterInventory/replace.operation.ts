@@ -195,7 +195,7 @@ export async function execute(
 		return [[dryRunItem(settings, batch, 0, 1, false, report, wipeGuard)], invalidItems];
 	}
 
-	const sent = await sendBody.call(this, connection, settings, batch.body, undefined, 0);
+	const sent = await sendBody.call(this, connection, settings, batch.body, undefined, batch.rows);
 	if (sent instanceof BatchFailure) {
 		const outcome = sent.possiblyStored
 			? 'Unknown whether the master inventory was replaced: the data was sent but the answer was lost. Running the workflow again is safe.'
