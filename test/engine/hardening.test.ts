@@ -70,6 +70,8 @@ describe('10.4 parameters given as expressions are read for each item', () => {
 		expect(result.error?.message).toBe(
 			'The option "duplicates" is "sum" for item 0 but "keepLast" for item 1',
 		);
+		// about the whole run, not one item: n8n's editor would add "[item 0]" to an item's error
+		expect(result.error?.context?.itemIndex).toBeUndefined();
 		expect(sandbox.requests()).toEqual([]);
 		expect(sandbox.demand(ORG)).toEqual([]);
 	});
