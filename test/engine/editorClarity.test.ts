@@ -227,10 +227,11 @@ describe('11.3 hints and counts that add up', () => {
 		expect(sandbox.inventory(ORG)).toEqual([
 			{ workspaceCode: 'MAIN', location: 'WH1', code: 'A-1', stock: 2 },
 		]);
-		expect(result.hints[0].message).toBe(
+		const text =
 			'3 input rows → 1 row (1 merged duplicate, 1 invalid): ' +
-				`the master inventory was replaced in 1 request (${sentBytes()})`,
-		);
+			`the master inventory was replaced in 1 request (${sentBytes()})`;
+		// what the wipe guard adds after it is the guard's own business
+		expect(result.hints[0].message.slice(0, text.length)).toBe(text);
 	});
 
 	describe('both operations carry the same fields on their items', () => {
