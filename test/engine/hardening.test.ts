@@ -48,6 +48,8 @@ describe('10.4 parameters given as expressions are read for each item', () => {
 			{ workspaceCode: 'EU', location: 'WH1', code: 'A-1', date: '2026-11-27', quantity: 4 },
 			{ workspaceCode: 'US', location: 'WH1', code: 'A-1', date: '2026-11-27', quantity: 6 },
 		]);
+		// The column the expression reads is used, not listed as ignored.
+		expect(result.outputs[0][0].json.ignoredColumns).toEqual([]);
 	});
 
 	it('a Workspace Code expression that does not read the item applies to every row', async () => {

@@ -8,7 +8,7 @@ import {
 
 import { type Batch, buildBatches } from '../helpers/batching';
 import { recognisedNames } from '../helpers/columnMapping';
-import { isItemDependent } from '../helpers/expressions';
+import { columnsReadByExpressions, isItemDependent } from '../helpers/expressions';
 import {
 	DEFAULT_EARLIEST_YEAR,
 	DEFAULT_LATEST_YEAR,
@@ -248,17 +248,21 @@ export function finishUpload(
 	if (prepared.invalidCount > 0 && (!settings.routeInvalidRows || rows === 0)) {
 		const { message, description } = invalidRowsMessage(prepared.invalid, prepared.invalidCount);
 		const none = rows === 0 && settings.routeInvalidRows;
+		// "None is valid" concerns the whole run: no item index, which the editor would show as "[item 0]".
 		throw new NodeOperationError(
 			this.getNode(),
 			none
 				? `None of the ${plural(prepared.inputRows, 'input row')} is valid; nothing was sent`
 				: message,
 			{
-				itemIndex: prepared.invalid[0].line === undefined ? prepared.invalid[0].row : undefined,
-				description: none ? `${message}\n${description}` : description,
+				itemIndex:
+					none || prepared.invalid[0].line !== undefined ? undefined : prepared.invalid[0].row,
+				description,
 			},
 		);
 	}
+	// Columns the node's own expressions read (Workspace Code `{{ $json.region }}`) are used, not ignored.
+	const read = columnsReadByExpressions(this.getNode().parameters);
 	const keyFields = KEY_FIELDS[resource];
 	const batches = buildBatches(
 		prepared,
@@ -283,7 +287,7 @@ export function finishUpload(
 			duplicatesMerged: prepared.duplicatesMerged,
 			invalidRows: prepared.invalidCount,
 			mapping: mappingText(prepared),
-			ignoredColumns: prepared.mapping.ignored,
+			ignoredColumns: prepared.mapping.ignored.filter((column) => !read.has(column)),
 			warnings: warningsOf(prepared),
 		},
 	};

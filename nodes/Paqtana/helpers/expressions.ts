@@ -19,3 +19,18 @@ export function isItemDependent(saved: unknown): boolean {
 		return Object.values(saved).some(isItemDependent);
 	return false;
 }
+
+const COLUMN_READ = /\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(["'])((?:(?!\2)[^\\])*)\2\s*\])/g;
+
+/** Input columns that expressions in the saved parameters read with `$json.X` or `$json["X Y"]`. */
+export function columnsReadByExpressions(saved: unknown): Set<string> {
+	const columns = new Set<string>();
+	const visit = (value: unknown): void => {
+		if (typeof value === 'string') {
+			if (!value.startsWith('=')) return;
+			for (const match of value.matchAll(COLUMN_READ)) columns.add(match[1] ?? match[3]);
+		} else if (typeof value === 'object' && value !== null) Object.values(value).forEach(visit);
+	};
+	visit(saved);
+	return columns;
+}

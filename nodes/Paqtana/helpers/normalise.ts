@@ -189,8 +189,27 @@ const dayTexts = new Map<string, Map<number, string>>();
 const DAY_TEXTS_KEPT = 4096;
 
 /**
- * A JS Date at midnight UTC is that UTC day (date-only values from JSON and most APIs); any other is the
- * calendar day it is in the instance's time zone. node-postgres, for one, gives a DATE column as a Date
+ * Midnight in the time zone of the process n8n runs in: what node-postgres (and most drivers) make of a
+ * DATE column. n8n's own time zone setting (GENERIC_TIMEZONE) need not be that zone (TZ), so such a Date
+ * is read with the process's local calendar, which undoes exactly what the driver did.
+ */
+function isLocalMidnight(date: Date): boolean {
+	return (
+		date.getHours() === 0 &&
+		date.getMinutes() === 0 &&
+		date.getSeconds() === 0 &&
+		date.getMilliseconds() === 0
+	);
+}
+
+function localDay(date: Date): string {
+	return `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1, 2)}-${pad(date.getDate(), 2)}`;
+}
+
+/**
+ * A JS Date at midnight UTC is that UTC day (date-only values from JSON and most APIs); at midnight of
+ * the process's time zone, that local day (a database DATE); any other is the calendar day it is in the
+ * instance's time zone. node-postgres, for one, gives a DATE column as a Date
  * at local midnight: in Berlin, 2026-11-27 arrives as 2026-11-26T23:00Z and must stay the 27th.
  */
 function dateToDay(date: Date, timezone: string): string | Unconvertible {
@@ -201,7 +220,11 @@ function dateToDay(date: Date, timezone: string): string | Unconvertible {
 	let text = texts.get(time);
 	if (text === undefined) {
 		text =
-			time % MS_PER_DAY === 0 ? date.toISOString().slice(0, 10) : dayFormat(timezone).format(date);
+			time % MS_PER_DAY === 0
+				? date.toISOString().slice(0, 10)
+				: isLocalMidnight(date)
+					? localDay(date)
+					: dayFormat(timezone).format(date);
 		if (texts.size >= DAY_TEXTS_KEPT) texts.clear();
 		texts.set(time, text);
 	}
