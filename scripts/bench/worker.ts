@@ -3,7 +3,8 @@
  * an IPC message, the result goes back the same way. A fresh process per heap measurement keeps one
  * measurement's garbage and JIT state out of the next one's numbers.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
 
 import type { IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
@@ -13,7 +14,13 @@ import { FIELDS } from '../../nodes/Paqtana/helpers/wireFormat';
 import { runNode } from '../../test/harness';
 import { type Dataset, datasetItems, datasetResource } from './data';
 import { type LiveMemory, measureLiveMemory } from './liveMemory';
-import { collectGarbage, measureAsyncPhase, measurePhase, type PhaseMemory } from './memory';
+import {
+	collectGarbage,
+	heapNow,
+	measureAsyncPhase,
+	measurePhase,
+	type PhaseMemory,
+} from './memory';
 import { defaultParameters, processLikeTheNode } from './nodeProcessing';
 import { measureValidation, type ValidationTimes } from './zodCost';
 
@@ -78,8 +85,14 @@ export interface CsvStreamResult {
 	/** `runNode` from call to result. */
 	totalMs: number;
 	executeMs: number;
-	/** Highest RSS sampled every 100 ms, and the kernel's peak RSS of the process. */
+	/**
+	 * Highest RSS sampled every 100 ms (a timer: it cannot fire while the node works synchronously,
+	 * e.g. while it serialises the batches after the last line; the kernel's peak is in `memory`).
+	 */
 	sampledPeakRss: number;
+	/** Live heap above the baseline (forced full collections) every 1/20 of the file, and at its end. */
+	liveWhileReading: number;
+	liveAtEndOfFile: number;
 	memory: PhaseMemory;
 	error?: string;
 }
@@ -247,6 +260,29 @@ async function csvStream(job: Extract<Job, { kind: 'csvStream' }>): Promise<CsvS
 		binaryPropertyName: 'data',
 		options: { dryRun: true },
 	};
+	const fileBytes = statSync(job.file).size;
+	collectGarbage();
+	const baseline = heapNow().heap;
+	const live = () => {
+		collectGarbage();
+		return heapNow().heap - baseline;
+	};
+	let liveWhileReading = 0;
+	let liveAtEndOfFile = 0;
+	/** The file's chunks, with the live heap sampled every 1/20 of its bytes and at its end. */
+	async function* sampledFile(chunkSize?: number): AsyncGenerator<Buffer> {
+		let read = 0;
+		let nextSample = fileBytes / 20;
+		for await (const chunk of createReadStream(job.file, { highWaterMark: chunkSize })) {
+			yield chunk as Buffer;
+			read += (chunk as Buffer).length;
+			if (read >= nextSample) {
+				liveWhileReading = Math.max(liveWhileReading, live());
+				nextSample += fileBytes / 20;
+			}
+		}
+		liveAtEndOfFile = live();
+	}
 	let sampledPeakRss = process.memoryUsage.rss();
 	const sampler = setInterval(() => {
 		sampledPeakRss = Math.max(sampledPeakRss, process.memoryUsage.rss());
@@ -254,14 +290,17 @@ async function csvStream(job: Extract<Job, { kind: 'csvStream' }>): Promise<CsvS
 	try {
 		const credentials = { baseUrl: 'http://127.0.0.1:9', orgCode: 'BENCH', token: 'unused' };
 		const result = await throughEngine(items, parameters, credentials, (context) => {
+			// The node only iterates the stream; n8n's type is a Readable.
 			context.helpers.getBinaryStream = async (_id: string, chunkSize?: number) =>
-				createReadStream(job.file, { highWaterMark: chunkSize });
+				Readable.from(sampledFile(chunkSize), { objectMode: false });
 		});
 		return {
 			kind: 'csvStream',
 			lines: job.lines,
 			...result,
 			sampledPeakRss: Math.max(sampledPeakRss, process.memoryUsage.rss()),
+			liveWhileReading,
+			liveAtEndOfFile,
 		};
 	} finally {
 		clearInterval(sampler);
