@@ -13,19 +13,29 @@
  * It prints tables and writes the numbers as JSON (BENCH_OUT, default bench-results.json) so a later
  * change can be compared.
  *
+ * - the demand datasets through the engine with Dry Run: the node's `execute` as n8n runs it, over the
+ *   same JSON.stringify floor;
+ * - the streaming CSV run: a CSV file of PAQTANA_BENCH_CSV_LINES demand lines (document order, a quarter
+ *   as many distinct keys) written to a temp folder, read by the node (Input Data "CSV File", Dry Run)
+ *   through the engine with --max-old-space-size=2048.
+ *
  * Environment: BENCH_SIZES=10000,100000 (default 10000,100000,1000000), BENCH_RUNS (timing runs per
- * size), BENCH_ENGINE_MAX (largest size sent through the engine, default 1000000), BENCH_OUT.
+ * size), BENCH_ENGINE_MAX (largest size sent through the engine, default 1000000), BENCH_MEMORY=0 (skip
+ * the heap measurements), PAQTANA_BENCH_CSV_LINES (default 10000000; 0 skips the streaming run),
+ * BENCH_OUT.
  */
 import { fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { DEFAULT_MAX_BODY_BYTES } from '../nodes/Paqtana/helpers/wireFormat';
 import { startSandbox } from '../sandbox/server';
-import { type Dataset, DATASETS } from './bench/data';
+import { writeDemandCsvFile } from './bench/csvFile';
+import { type Dataset, DATASETS, DEMAND_DATASETS } from './bench/data';
 import { median } from './bench/stats';
 import type {
+	CsvStreamResult,
 	EngineResult,
 	HeapResult,
 	Job,
@@ -42,6 +52,10 @@ const TOKEN = 'bench-token';
 const MB = 1_000_000;
 /** The engine path holds the input twice (the harness copies it, as items arriving from another node) plus n8n's own data. */
 const ENGINE_HEAP_MB = 8192;
+/** The heap limit of the streaming CSV run: a small n8n. */
+const CSV_HEAP_MB = 2048;
+/** Lines per distinct item-location-day in the streaming CSV file. */
+const CSV_LINES_PER_KEY = 4;
 /** Heap measurements repeated per dataset and size (median reported). */
 const HEAP_RUNS = 3;
 
@@ -212,13 +226,14 @@ async function measureEngine(
 	baseUrl: string,
 	requestSizes: () => number[],
 	reset: () => void,
+	dryRun = false,
 ): Promise<EngineSummary> {
 	const runs: EngineResult[] = [];
 	let largestRequestBytes = 0;
 	for (let run = 0; run < engineRuns(size); run++) {
 		reset();
 		const result = await runJob<EngineResult>(
-			{ kind: 'engine', dataset, size, baseUrl, orgCode: ORG, token: TOKEN },
+			{ kind: 'engine', dataset, size, baseUrl, orgCode: ORG, token: TOKEN, dryRun },
 			[`--max-old-space-size=${ENGINE_HEAP_MB}`],
 		);
 		if (result.error !== undefined)
@@ -239,6 +254,42 @@ async function measureEngine(
 		peakRssBytes: median(runs.map((run) => run.memory.peakRss)),
 		runs,
 	};
+}
+
+function csvLinesFromEnvironment(): number {
+	const text = process.env.PAQTANA_BENCH_CSV_LINES ?? '10000000';
+	const lines = Number(text);
+	if (!Number.isInteger(lines) || lines < 0)
+		throw new Error(
+			`PAQTANA_BENCH_CSV_LINES must be 0 (skip) or a positive integer, got "${text}"`,
+		);
+	return lines;
+}
+
+interface CsvStreamSummary extends CsvStreamResult {
+	fileBytes: number;
+	distinctKeys: number;
+	writeMs: number;
+}
+
+/** Writes the CSV file to a temp folder, runs the node on it in a fresh process, removes the folder. */
+async function measureCsvStream(lines: number): Promise<CsvStreamSummary> {
+	const folder = mkdtempSync(join(tmpdir(), 'paqtana-bench-'));
+	try {
+		const file = join(folder, 'demand.csv');
+		const distinctKeys = Math.ceil(lines / CSV_LINES_PER_KEY);
+		const started = performance.now();
+		const fileBytes = await writeDemandCsvFile(file, lines, distinctKeys);
+		const writeMs = performance.now() - started;
+		const result = await runJob<CsvStreamResult>({ kind: 'csvStream', file, lines }, [
+			`--max-old-space-size=${CSV_HEAP_MB}`,
+		]);
+		if (result.error !== undefined)
+			throw new Error(`the streaming CSV run failed: ${result.error}`);
+		return { ...result, fileBytes, distinctKeys, writeMs };
+	} finally {
+		rmSync(folder, { recursive: true, force: true });
+	}
 }
 
 function table(header: string[], rows: Array<Array<string | number>>): string {
@@ -278,20 +329,25 @@ async function main(): Promise<void> {
 		`Paqtana node benchmark: ${host.cpuModel}, ${host.cores} cores, Node ${host.node}; load average ${host.loadAverageAtStart.join(' ')}`,
 	);
 
+	const measureHeap = process.env.BENCH_MEMORY !== '0';
+	const csvLines = csvLinesFromEnvironment();
 	const processing: ProcessingSummary[] = [];
 	const memory: MemorySummary[] = [];
 	for (const size of sizes) {
 		for (const dataset of DATASETS) {
 			process.stdout.write(`  ${dataset} × ${count(size)}: processing… `);
 			processing.push(await measureProcessing(dataset, size));
-			process.stdout.write('memory… ');
-			memory.push(await measureMemory(dataset, size));
+			if (measureHeap) {
+				process.stdout.write('memory… ');
+				memory.push(await measureMemory(dataset, size));
+			}
 			console.log('done');
 		}
 	}
 
 	const sandbox = await startSandbox({ orgs: { [ORG]: TOKEN } });
 	const engine: EngineSummary[] = [];
+	const engineDryRun: EngineSummary[] = [];
 	try {
 		// Master inventory is one request of at most 32 MB, which the 1M-row inventory would exceed by design.
 		const engineCases = sizes.flatMap((size) =>
@@ -307,6 +363,21 @@ async function main(): Promise<void> {
 			);
 			console.log('done');
 		}
+		for (const size of sizes.filter((candidate) => candidate <= engineMax))
+			for (const dataset of DEMAND_DATASETS) {
+				process.stdout.write(`  ${dataset} × ${count(size)} through n8n's engine, Dry Run… `);
+				engineDryRun.push(
+					await measureEngine(
+						dataset,
+						size,
+						sandbox.url,
+						() => [],
+						() => sandbox.reset(),
+						true,
+					),
+				);
+				console.log('done');
+			}
 	} finally {
 		await sandbox.close();
 	}
@@ -318,7 +389,15 @@ async function main(): Promise<void> {
 		size: validationSize,
 		runs: 5,
 	});
-	console.log('done\n');
+	console.log('done');
+
+	let csvStream: CsvStreamSummary | undefined;
+	if (csvLines > 0) {
+		process.stdout.write(`  streaming a ${count(csvLines)}-line CSV file through n8n's engine… `);
+		csvStream = await measureCsvStream(csvLines);
+		console.log('done');
+	}
+	console.log('');
 
 	console.log(
 		'Node processing (prepareUpload, as the operations call it) vs JSON.stringify of the same final rows: medians, and the fastest run of each:',
@@ -417,6 +496,86 @@ async function main(): Promise<void> {
 			),
 		);
 	}
+	console.log(
+		'\nDemand, node time over JSON.stringify of the same final rows (stringify: median in the processing process; ' +
+			"engine: the node's execute in WorkflowExecute with Dry Run, median of fresh processes):",
+	);
+	console.log(
+		table(
+			[
+				'dataset',
+				'input rows',
+				'rows sent',
+				'stringify ms',
+				'processing ms',
+				'processing / stringify',
+				'engine execute ms',
+				'engine / stringify',
+			],
+			processing
+				.filter((p) => DEMAND_DATASETS.includes(p.dataset))
+				.map((p) => {
+					const inEngine = engineDryRun.find((e) => e.dataset === p.dataset && e.size === p.size);
+					return [
+						p.dataset,
+						count(p.size),
+						count(p.rows),
+						count(p.stringifyMs),
+						count(p.nodeMs),
+						ratio(p.nodeToStringify),
+						inEngine ? count(inEngine.executeMs) : '—',
+						inEngine ? ratio(inEngine.executeMs / p.stringifyMs) : '—',
+					];
+				}),
+		),
+	);
+	if (csvStream) {
+		const c = csvStream;
+		console.log(
+			`\nStreaming CSV file: ${count(c.lines)} demand lines (${megabytes(c.fileBytes)} MB, ${count(c.distinctKeys)} distinct ` +
+				`item-location-days, document order), Input Data "CSV File", Dry Run, through WorkflowExecute with --max-old-space-size=${CSV_HEAP_MB}; ` +
+				'live heap: forced full collections every 1/20 of the file and at its end (inside the timed run); ' +
+				"peak RSS: the kernel's, and a 100 ms timer (blind while the node works synchronously):",
+		);
+		console.log(
+			table(
+				[
+					'lines',
+					'rows sent',
+					'batches',
+					'payload MB',
+					'total ms',
+					'node execute ms',
+					'lines/s',
+					'peak RSS MB (sampled)',
+					'peak RSS MB (kernel)',
+					'live heap added MB (while reading, max)',
+					'live heap added MB (end of file)',
+					'live at end / payload',
+					'peak heap added MB (garbage included)',
+					'heap kept after MB',
+				],
+				[
+					[
+						count(c.lines),
+						count(c.rows),
+						c.batches,
+						megabytes(c.payloadBytes),
+						count(c.totalMs),
+						count(c.executeMs),
+						count(perSecond(c.lines, c.totalMs)),
+						megabytes(c.sampledPeakRss),
+						megabytes(c.memory.peakRss),
+						megabytes(c.liveWhileReading),
+						megabytes(c.liveAtEndOfFile),
+						ratio(c.liveAtEndOfFile / c.payloadBytes),
+						megabytes(c.memory.peakHeap - c.memory.baselineHeap),
+						megabytes(c.memory.retainedHeap - c.memory.baselineHeap),
+					],
+				],
+			),
+		);
+	}
 	console.log(`\nValidating ${count(validation.rows)} valid demand rows one by one (medians):`);
 	console.log(
 		table(
@@ -490,6 +649,8 @@ async function main(): Promise<void> {
 		processing,
 		memory,
 		engine,
+		engineDryRun,
+		csvStream,
 		validation,
 	};
 	writeFileSync(output, JSON.stringify(results, null, '\t') + '\n');

@@ -2,7 +2,9 @@
  * Realistic input for the benchmark: what a first backfill looks like when it reaches the Paqtana node.
  * Demand is a year of daily sales per item and location, as exported (one line per item, location and
  * day with sales, plus a few repeated transaction lines that the node sums); inventory is an item master
- * per location. Generation is deterministic, so every run and every child process sees the same rows.
+ * per location. The `demand-doc-*` sets are what ERP exports of sales lines look like: document
+ * order (keys shuffled) and 30 % of lines repeating an item-location-day (summed by the node).
+ * Generation is deterministic, so every run and every child process sees the same rows.
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
@@ -10,9 +12,23 @@ import { mulberry32 } from '../../sandbox/faults';
 
 /** `csv`: every value is text, as the Extract From File / Read CSV nodes give it. `typed`: numbers and JS Dates, as a database node gives them. */
 export type ValueStyle = 'csv' | 'typed';
-export type Dataset = 'demand-csv' | 'demand-typed' | 'inventory-csv';
+export type Dataset =
+	| 'demand-csv'
+	| 'demand-typed'
+	| 'demand-doc-csv'
+	| 'demand-doc-typed'
+	| 'inventory-csv';
 
-export const DATASETS: readonly Dataset[] = ['demand-csv', 'demand-typed', 'inventory-csv'];
+export const DATASETS: readonly Dataset[] = [
+	'demand-csv',
+	'demand-typed',
+	'demand-doc-csv',
+	'demand-doc-typed',
+	'inventory-csv',
+];
+
+/** The datasets of demand, which the node sums, in the order the tables list them. */
+export const DEMAND_DATASETS = DATASETS.filter((dataset) => dataset.startsWith('demand'));
 
 export function datasetResource(dataset: Dataset): 'historicalDemand' | 'masterInventory' {
 	return dataset.startsWith('demand') ? 'historicalDemand' : 'masterInventory';
@@ -41,9 +57,7 @@ function units(random: () => number): number {
 /** `size` demand input items: item-major, like an export sorted by item, location and day. */
 export function demandItems(size: number, style: ValueStyle): INodeExecutionData[] {
 	const random = mulberry32(6);
-	const dayTexts = Array.from({ length: DAYS_PER_YEAR }, (_, d) =>
-		new Date(FIRST_DAY_MS + d * DAY_MS).toISOString().slice(0, 10),
-	);
+	const dayTexts = yearDayTexts();
 	const items: INodeExecutionData[] = [];
 	const row = (item: number, location: string, day: number): IDataObject => {
 		const quantity = units(random);
@@ -74,6 +88,78 @@ export function demandItems(size: number, style: ValueStyle): INodeExecutionData
 		}
 	}
 	return items;
+}
+
+/** Share of document-order lines that repeat an earlier item-location-day. */
+const DOCUMENT_REPEAT_SHARE = 0.3;
+/** Item-location-days per item: a year at each location. */
+const KEYS_PER_ITEM = LOCATIONS.length * DAYS_PER_YEAR;
+
+/** The CSV header of demand lines, and one line's fields for key number `key` (item-major). */
+export const DEMAND_HEADER = ['Workspace', 'Warehouse', 'SKU', 'Sales Date', 'Units'];
+
+function dayText(day: number): string {
+	return new Date(FIRST_DAY_MS + day * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function demandKeyFields(key: number, dayTexts: readonly string[]): string[] {
+	const item = Math.floor(key / KEYS_PER_ITEM);
+	const location = LOCATIONS[Math.floor(key / DAYS_PER_YEAR) % LOCATIONS.length];
+	return [WORKSPACE, location, skuCode(item), dayTexts[key % DAYS_PER_YEAR]];
+}
+
+export function yearDayTexts(): string[] {
+	return Array.from({ length: DAYS_PER_YEAR }, (_, day) => dayText(day));
+}
+
+/** Shuffles in place (Fisher–Yates) with the given random source. */
+export function shuffle(values: Int32Array, random: () => number): Int32Array {
+	for (let index = values.length - 1; index > 0; index--) {
+		const other = Math.floor(random() * (index + 1));
+		const value = values[index];
+		values[index] = values[other];
+		values[other] = value;
+	}
+	return values;
+}
+
+/**
+ * Key number per line in document order: `distinct` keys, each at least once, the other lines
+ * repeating a random key; all lines shuffled, so a key's lines are spread over the whole file.
+ */
+export function documentOrderKeys(lines: number, distinct: number, seed: number): Int32Array {
+	const random = mulberry32(seed);
+	const keys = new Int32Array(lines);
+	for (let line = 0; line < lines; line++)
+		keys[line] = line < distinct ? line : Math.floor(random() * distinct);
+	return shuffle(keys, random);
+}
+
+/** `size` demand items in document order, 30 % repeated keys; typed: ISO date texts and numbers. */
+export function documentOrderDemandItems(size: number, style: ValueStyle): INodeExecutionData[] {
+	const random = mulberry32(8);
+	const dayTexts = yearDayTexts();
+	const keys = documentOrderKeys(size, Math.ceil(size * (1 - DOCUMENT_REPEAT_SHARE)), 9);
+	const items: INodeExecutionData[] = new Array(size);
+	for (let line = 0; line < size; line++) {
+		const [workspace, location, sku, day] = demandKeyFields(keys[line], dayTexts);
+		const quantity = units(random);
+		items[line] = {
+			json: {
+				Workspace: workspace,
+				Warehouse: location,
+				SKU: sku,
+				'Sales Date': day,
+				Units: style === 'csv' ? String(quantity) : quantity,
+			},
+		};
+	}
+	return items;
+}
+
+/** One demand line of a CSV file (the fields need no quoting). */
+export function demandCsvLine(key: number, dayTexts: readonly string[], random: () => number) {
+	return `${demandKeyFields(key, dayTexts).join(',')},${units(random)}\n`;
 }
 
 const PRODUCTS = [
@@ -129,5 +215,7 @@ export function inventoryItems(size: number): INodeExecutionData[] {
 export function datasetItems(dataset: Dataset, size: number): INodeExecutionData[] {
 	if (dataset === 'demand-csv') return demandItems(size, 'csv');
 	if (dataset === 'demand-typed') return demandItems(size, 'typed');
+	if (dataset === 'demand-doc-csv') return documentOrderDemandItems(size, 'csv');
+	if (dataset === 'demand-doc-typed') return documentOrderDemandItems(size, 'typed');
 	return inventoryItems(size);
 }

@@ -3,7 +3,10 @@
  * an IPC message, the result goes back the same way. A fresh process per heap measurement keeps one
  * measurement's garbage and JIT state out of the next one's numbers.
  */
-import type { INodeExecutionData } from 'n8n-workflow';
+import { createReadStream, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
+
+import type { IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { PaqtanaApi } from '../../credentials/PaqtanaApi.credentials';
 import { Paqtana } from '../../nodes/Paqtana/Paqtana.node';
@@ -11,7 +14,13 @@ import { FIELDS } from '../../nodes/Paqtana/helpers/wireFormat';
 import { runNode } from '../../test/harness';
 import { type Dataset, datasetItems, datasetResource } from './data';
 import { type LiveMemory, measureLiveMemory } from './liveMemory';
-import { collectGarbage, measureAsyncPhase, measurePhase, type PhaseMemory } from './memory';
+import {
+	collectGarbage,
+	heapNow,
+	measureAsyncPhase,
+	measurePhase,
+	type PhaseMemory,
+} from './memory';
 import { defaultParameters, processLikeTheNode } from './nodeProcessing';
 import { measureValidation, type ValidationTimes } from './zodCost';
 
@@ -26,7 +35,10 @@ export type Job =
 			baseUrl: string;
 			orgCode: string;
 			token: string;
+			/** Option Dry Run: the node prepares everything and sends nothing, so `executeMs` is its processing in the engine. */
+			dryRun: boolean;
 	  }
+	| { kind: 'csvStream'; file: string; lines: number }
 	| { kind: 'validation'; size: number; runs: number };
 
 export interface TimingResult {
@@ -64,11 +76,38 @@ export interface EngineResult {
 	error?: string;
 }
 
+export interface CsvStreamResult {
+	kind: 'csvStream';
+	lines: number;
+	rows: number;
+	payloadBytes: number;
+	batches: number;
+	/** `runNode` from call to result. */
+	totalMs: number;
+	executeMs: number;
+	/**
+	 * Highest RSS sampled every 100 ms (a timer: it cannot fire while the node works synchronously,
+	 * e.g. while it serialises the batches after the last line; the kernel's peak is in `memory`).
+	 */
+	sampledPeakRss: number;
+	/** Live heap above the baseline (forced full collections) every 1/20 of the file, and at its end. */
+	liveWhileReading: number;
+	liveAtEndOfFile: number;
+	memory: PhaseMemory;
+	error?: string;
+}
+
 export interface ValidationResult extends ValidationTimes {
 	kind: 'validation';
 }
 
-export type JobResult = TimingResult | HeapResult | LiveResult | EngineResult | ValidationResult;
+export type JobResult =
+	| TimingResult
+	| HeapResult
+	| LiveResult
+	| EngineResult
+	| CsvStreamResult
+	| ValidationResult;
 
 function payloadOf(batches: ReadonlyArray<{ body: string; bytes: number }>) {
 	return {
@@ -142,13 +181,23 @@ function heap(dataset: Dataset, size: number, subject: 'node' | 'stringify'): He
 	return { kind: 'heap', payloadBytes: Buffer.byteLength(result), memory };
 }
 
-async function engine(job: Extract<Job, { kind: 'engine' }>): Promise<EngineResult> {
-	const items = datasetItems(job.dataset, job.size);
-	const resource = datasetResource(job.dataset);
+type ContextSetup = (context: IExecuteFunctions) => void;
+
+/**
+ * Runs the Paqtana node once through n8n's WorkflowExecute (test/harness), timing its `execute` as the
+ * engine calls it; `setup` may adjust the execution context before the node runs.
+ */
+async function throughEngine(
+	items: INodeExecutionData[],
+	parameters: INodeParameters,
+	credentials: { baseUrl: string; orgCode: string; token: string },
+	setup?: ContextSetup,
+) {
 	const nodeType = new Paqtana();
 	const execute = nodeType.execute;
 	let executeMs = 0;
-	nodeType.execute = async function (this: ThisParameterType<typeof execute>) {
+	nodeType.execute = async function (this: IExecuteFunctions) {
+		setup?.(this);
 		const started = performance.now();
 		try {
 			return await execute.call(this);
@@ -162,19 +211,17 @@ async function engine(job: Extract<Job, { kind: 'engine' }>): Promise<EngineResu
 		const result = await runNode({
 			nodeType,
 			credentialTypes: [new PaqtanaApi()],
-			credentials: { paqtanaApi: { token: job.token, orgCode: job.orgCode, baseUrl: job.baseUrl } },
-			parameters: defaultParameters(resource),
+			credentials: { paqtanaApi: credentials },
+			parameters,
 			items,
 		});
 		totalMs = performance.now() - started;
 		return result;
 	});
 	const sent = run.outputs[0] ?? [];
-	const rows = sent.reduce((sum, item) => sum + Number(item.json.rows ?? 0), 0);
 	const byteCounts = sent.map((item) => Number(item.json.bytes ?? 0));
 	return {
-		kind: 'engine',
-		rows,
+		rows: sent.reduce((sum, item) => sum + Number(item.json.rows ?? 0), 0),
 		batches: sent.length,
 		payloadBytes: byteCounts.reduce((sum, bytes) => sum + bytes, 0),
 		largestBatchBytes: Math.max(0, ...byteCounts),
@@ -183,6 +230,81 @@ async function engine(job: Extract<Job, { kind: 'engine' }>): Promise<EngineResu
 		memory,
 		...(run.error ? { error: run.error.message } : {}),
 	};
+}
+
+async function engine(job: Extract<Job, { kind: 'engine' }>): Promise<EngineResult> {
+	const items = datasetItems(job.dataset, job.size);
+	const parameters = defaultParameters(datasetResource(job.dataset));
+	if (job.dryRun) parameters.options = { dryRun: true };
+	const result = await throughEngine(items, parameters, job);
+	return { kind: 'engine', ...result };
+}
+
+/**
+ * The node reads a CSV file from disk as a stream (Input Data "CSV File", Dry Run) through the engine.
+ * The harness has no n8n binary store, so the item's binary data carries an id and the context's
+ * `getBinaryStream` opens the file, as n8n's filesystem binary mode does.
+ */
+async function csvStream(job: Extract<Job, { kind: 'csvStream' }>): Promise<CsvStreamResult> {
+	const items: INodeExecutionData[] = [
+		{
+			json: {},
+			binary: {
+				data: { id: 'bench-csv', data: '', mimeType: 'text/csv', fileName: 'demand.csv' },
+			},
+		},
+	];
+	const parameters: INodeParameters = {
+		...defaultParameters('historicalDemand'),
+		inputData: 'csvFile',
+		binaryPropertyName: 'data',
+		options: { dryRun: true },
+	};
+	const fileBytes = statSync(job.file).size;
+	collectGarbage();
+	const baseline = heapNow().heap;
+	const live = () => {
+		collectGarbage();
+		return heapNow().heap - baseline;
+	};
+	let liveWhileReading = 0;
+	let liveAtEndOfFile = 0;
+	/** The file's chunks, with the live heap sampled every 1/20 of its bytes and at its end. */
+	async function* sampledFile(chunkSize?: number): AsyncGenerator<Buffer> {
+		let read = 0;
+		let nextSample = fileBytes / 20;
+		for await (const chunk of createReadStream(job.file, { highWaterMark: chunkSize })) {
+			yield chunk as Buffer;
+			read += (chunk as Buffer).length;
+			if (read >= nextSample) {
+				liveWhileReading = Math.max(liveWhileReading, live());
+				nextSample += fileBytes / 20;
+			}
+		}
+		liveAtEndOfFile = live();
+	}
+	let sampledPeakRss = process.memoryUsage.rss();
+	const sampler = setInterval(() => {
+		sampledPeakRss = Math.max(sampledPeakRss, process.memoryUsage.rss());
+	}, 100);
+	try {
+		const credentials = { baseUrl: 'http://127.0.0.1:9', orgCode: 'BENCH', token: 'unused' };
+		const result = await throughEngine(items, parameters, credentials, (context) => {
+			// The node only iterates the stream; n8n's type is a Readable.
+			context.helpers.getBinaryStream = async (_id: string, chunkSize?: number) =>
+				Readable.from(sampledFile(chunkSize), { objectMode: false });
+		});
+		return {
+			kind: 'csvStream',
+			lines: job.lines,
+			...result,
+			sampledPeakRss: Math.max(sampledPeakRss, process.memoryUsage.rss()),
+			liveWhileReading,
+			liveAtEndOfFile,
+		};
+	} finally {
+		clearInterval(sampler);
+	}
 }
 
 function validation(size: number, runs: number): ValidationResult {
@@ -200,6 +322,7 @@ async function run(job: Job): Promise<JobResult> {
 			...measureLiveMemory(datasetItems(job.dataset, job.size), datasetResource(job.dataset)),
 		};
 	if (job.kind === 'engine') return await engine(job);
+	if (job.kind === 'csvStream') return await csvStream(job);
 	return validation(job.size, job.runs);
 }
 
