@@ -1,9 +1,9 @@
 /**
- * A/B of the node's speed tricks: the node's own processing (`processLikeTheNode`) on a million rows,
- * with a trick as the node has it (A) and replaced by plain code written here (B). The variants swap the
- * node module's export at run time, so the node itself has no switches. A and B alternate in one process
- * (A B B A A B …), after a garbage collection each, so the noise of the shared machine and the JIT's
- * warm-up fall on both; the ratio B / A is reported separately for pairs run A-then-B and B-then-A.
+ * A/B of the node's speed tricks: the node's own processing (`processLikeTheNode`) on a million
+ * rows, with a trick as the node has it (A) and replaced by plain code written here (B). The variants
+ * swap the node module's export at run time, so the node itself has no switches. A and B alternate in
+ * one process (A B B A A B …), after a garbage collection each, so the noise of the shared machine
+ * and the JIT's warm-up fall on both; the ratio B / A is reported separately for pairs run A-then-B and B-then-A.
  *
  *     npm run build && node --expose-gc build/scripts/bench/tricks.js [trick[:dataset] ...] \
  *       [--rows=1000000] [--pairs=6]
@@ -63,7 +63,7 @@ function plainSerializer(fields: readonly WireField[]): serializer.RowSerializer
 	};
 }
 
-// `any` here: the variants reach the index's private members, which TypeScript hides from subclasses.
+// `any` here: the variants reach the index's private members (hidden from subclasses by TypeScript).
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** The row index hashing from the first row on (no in-order detection). */
 class HashOnlyRowIndex extends rowIndex.RowIndex {
@@ -203,16 +203,6 @@ const buildBatchesRowByRow: typeof batching.buildBatches = (
 
 const MS_PER_DAY = 86_400_000;
 const ISO_DATE_PREFIX = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ]\d)/;
-const PLAIN_DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/** Numbers: text through the node's regular expression, never the whole-number fast path (`.` decimals). */
-const convertWithoutWholeNumber: typeof normalise.convert = (kind, value, options) => {
-	if (kind !== 'number' || typeof value !== 'string' || options.decimalSeparator !== '.')
-		return nodeConvert(kind, value, options);
-	const text = value.trim();
-	if (text !== '' && PLAIN_DECIMAL.test(text)) return Number(text);
-	return nodeConvert(kind, value, options);
-};
 
 /** Days: ISO text through the regular expression and a new string, as other date text is. */
 const convertWithoutIsoDayFastPath: typeof normalise.convert = (kind, value, options) => {
@@ -281,10 +271,6 @@ const TRICKS: Record<string, Trick> = {
 	'batching-groups': {
 		datasets: ['demand-csv', 'inventory-csv'],
 		plain: () => (exportsOf(batching).buildBatches = buildBatchesRowByRow),
-	},
-	'normalise-whole-number': {
-		datasets: ['demand-csv'],
-		plain: () => (exportsOf(normalise).convert = convertWithoutWholeNumber),
 	},
 	'normalise-iso-day': {
 		datasets: ['demand-csv'],
@@ -371,7 +357,8 @@ function main(): void {
 					`B(plain) median ${fmt(median(b.map((r) => r.ms)))} ms`,
 					`B/A A-B ${median(ratiosAB).toFixed(3)}`,
 					`B/A B-A ${median(ratiosBA).toFixed(3)}`,
-					`retained MB A ${fmt(median(a.map((r) => r.retainedMb)))} B ${fmt(median(b.map((r) => r.retainedMb)))}`,
+					`retained MB A ${fmt(median(a.map((r) => r.retainedMb)))}` +
+						` B ${fmt(median(b.map((r) => r.retainedMb)))}`,
 					same ? 'same output' : 'OUTPUT DIFFERS',
 				].join(' | '),
 			);
