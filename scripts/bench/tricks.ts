@@ -1,9 +1,10 @@
 /**
  * A/B of the node's speed tricks: the node's own processing (`processLikeTheNode`) on a million
- * rows, with a trick as the node has it (A) and replaced by plain code written here (B). The variants
- * swap the node module's export at run time, so the node itself has no switches. A and B alternate in
- * one process (A B B A A B …), after a garbage collection each, so the noise of the shared machine
- * and the JIT's warm-up fall on both; the ratio B / A is reported separately for pairs run A-then-B and B-then-A.
+ * rows, with a trick as the node has it (A) and replaced by plain code written here (B). The
+ * variants swap the node module's export at run time, so the node itself has no switches. A and B
+ * alternate in one process (A B B A A B …), after a garbage collection each, so the noise of the
+ * shared machine and the JIT's warm-up fall on both; the ratio B / A is reported separately for
+ * pairs run A-then-B and B-then-A.
  *
  *     npm run build && node --expose-gc build/scripts/bench/tricks.js [trick[:dataset] ...] \
  *       [--rows=1000000] [--pairs=6]
@@ -63,7 +64,7 @@ function plainSerializer(fields: readonly WireField[]): serializer.RowSerializer
 	};
 }
 
-// `any` here: the variants reach the index's private members (hidden from subclasses by TypeScript).
+// `any`: the variants reach the index's private members (hidden from subclasses by TypeScript).
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** The row index hashing from the first row on (no in-order detection). */
 class HashOnlyRowIndex extends rowIndex.RowIndex {

@@ -167,8 +167,8 @@ function dayFormat(timezone: string): Intl.DateTimeFormat {
 /**
  * Day texts of JS Dates by time and zone. A database export repeats a few hundred days over millions of
  * rows, and formatting per row was the slowest step of reading them; the cache is bounded, so it cannot
- * grow with the input. A/B (scripts/bench/tricks.ts, 1M typed demand rows, 4 pairs): `toISOString` per
- * row takes 1.37× (A-B) and 1.46× (B-A) as long.
+ * grow with the input. A/B (scripts/bench/tricks.ts, 1M typed demand rows, 4 pairs): `toISOString`
+ * per row takes 1.37× (A-B) and 1.46× (B-A) as long.
  */
 const dayTexts = new Map<string, Map<number, string>>();
 const DAY_TEXTS_KEPT = 4096;
@@ -263,8 +263,9 @@ function readDay(value: unknown, rules: DateRules): string | undefined | Unconve
 	if (typeof value === 'string') {
 		const text = value.trim();
 		if (text === '') return undefined;
-		// Already what the wire wants: no parsing, no new string. A/B (scripts/bench/tricks.ts, 1M demand
-		// CSV rows, 4 pairs): the regular expression and a new string take 1.37× (A-B), 1.73× (B-A) as long.
+		// Already what the wire wants: no parsing, no new string. A/B (scripts/bench/tricks.ts, 1M
+		// demand CSV rows, 4 pairs): a regular expression and a new string take 1.37× (A-B), 1.73×
+		// (B-A) as long.
 		if (isIsoDay(text)) return text;
 		const iso = ISO_DATE_PREFIX.exec(text);
 		if (iso !== null) return isoDay(Number(iso[1]), Number(iso[2]), Number(iso[3]), text);

@@ -6,8 +6,9 @@
  * row can only repeat the row just before it, so it is compared with that row alone and nothing is looked
  * up per row: only a new group is checked against the groups seen so far. Which field rises is read from
  * the first two different keys. A random lookup per row into a table of a million keys cost more than
- * everything else preparing a row did (a cache miss each). A/B (scripts/bench/tricks.ts, 1M sorted
- * demand CSV rows, 4 pairs): hashing every row instead takes 1.13× as long, in A-B and B-A order alike.
+ * everything else preparing a row did (a cache miss each). A/B (scripts/bench/tricks.ts, 1M
+ * sorted demand CSV rows, 4 pairs): hashing every row instead takes 1.13× as long, in A-B and B-A
+ * order alike.
  *
  * The first row that breaks the order (a group seen before comes back, the rising field goes down) switches
  * the index, for good, to an open-addressing hash table over every row so far and every row after. The
