@@ -74,29 +74,6 @@ class HashOnlyRowIndex extends rowIndex.RowIndex {
 	}
 }
 
-/** The row index hashing every key in full (no reuse of the previous row's hash state). */
-class FullHashRowIndex extends rowIndex.RowIndex {}
-(FullHashRowIndex.prototype as any).hash = function (
-	this: any,
-	values: ArrayLike<unknown>,
-	offset: number,
-) {
-	let hash = 0x811c9dc5;
-	for (const field of this.keyFields as number[]) {
-		const text = values[offset + field] as string;
-		for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-		hash = Math.imul(hash ^ 0x1f, 0x01000193);
-	}
-	hash ^= hash >>> 16;
-	hash = Math.imul(hash, 0x85ebca6b);
-	hash ^= hash >>> 13;
-	hash = Math.imul(hash, 0xc2b2ae35);
-	return hash ^ (hash >>> 16);
-};
-
-/** Hash-only and full hashing together: the plain open-addressing table. */
-class PlainHashRowIndex extends HashOnlyRowIndex {}
-(PlainHashRowIndex.prototype as any).hash = (FullHashRowIndex.prototype as any).hash;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** The row table keeping every block until it is dropped (no release while batching). */
@@ -252,14 +229,6 @@ const TRICKS: Record<string, Trick> = {
 	'index-in-order': {
 		datasets: ['demand-csv'],
 		plain: () => (exportsOf(rowIndex).RowIndex = HashOnlyRowIndex),
-	},
-	'index-hash-reuse': {
-		datasets: ['demand-csv', 'inventory-csv'],
-		plain: () => (exportsOf(rowIndex).RowIndex = PlainHashRowIndex),
-	},
-	'index-hash-reuse-only': {
-		datasets: ['inventory-csv'],
-		plain: () => (exportsOf(rowIndex).RowIndex = FullHashRowIndex),
 	},
 	'table-release': {
 		datasets: ['demand-csv'],
