@@ -3,7 +3,8 @@
  * objects, and the garbage collector tracing them, were the largest cost of preparing a backfill; here a
  * row is a run of slots in a block array, converted straight into place. Blocks hold BLOCK_ROWS rows
  * each, so batching can release a block as soon as its rows are serialised: the payload never exists
- * twice in memory.
+ * twice in memory. A/B (scripts/bench/tricks.ts, 1M sorted demand CSV rows, 4 pairs): one array for
+ * all rows instead takes 1.17× (A-B) and 1.28× (B-A) as long.
  */
 import type { WireField } from './wireFormat';
 

@@ -38,6 +38,9 @@ export function compileRowSerializer(fields: readonly WireField[]): RowSerialize
 	// are the same, which saves most of the quoting and string building on large inputs.
 	// A kept text is a chain of concatenations; the first time it is reused it is flattened, so joining the
 	// rows that share it copies it rather than walking the chain again for each of them.
+	// A/B (scripts/bench/tricks.ts, 1M sorted demand CSV rows, median time plain / this, in A-B and
+	// B-A order): this serializer against `JSON.stringify` per value 1.48 / 1.44 (4 pairs); the
+	// prefix cache alone 1.62 / 1.08 (6 pairs).
 	const previousValues: unknown[] = fields.map(() => undefined);
 	const previousTexts: string[] = fields.map(() => '');
 	const flattened: boolean[] = fields.map(() => false);
