@@ -129,7 +129,7 @@ describe('wipe guard across executions', () => {
 		const manual = await replace({ input: inventory(10), mode: 'manual' });
 		expect(manual.hints.map((hint) => hint.message)).toEqual([
 			expect.stringMatching(
-				/^10 input rows → 10 rows: the master inventory was replaced in 1 request .*The wipe guard had no earlier replace to compare with, so the row count was not checked \(n8n saves it only for production runs: manual runs from the editor do not\)\.$/,
+				/^10 input rows → 10 rows: the master inventory was replaced in 1 request .*The wipe guard had no earlier replace to compare with, so the row count was not checked \(n8n saves it only for production runs: manual runs from the editor do not; in queue mode, workers do not get it back\)\. Set "Minimum Rows" for a check that needs no history\.$/,
 			),
 			'Mapping: Warehouse → location, SKU → code, Stock → stock',
 		]);
@@ -264,5 +264,27 @@ describe('empty inventories', () => {
 		expect(allowed.error).toBeUndefined();
 		expect(sandbox.requests().map((r) => r.rows)).toEqual([5, 0]);
 		expect(sandbox.inventory(ORG)).toEqual([]);
+	});
+});
+
+describe('"Minimum Rows"', () => {
+	it('refuses a smaller inventory with no history at all (a manual run, a queue-mode worker)', async () => {
+		const refused = await replace({
+			options: { minimumRows: 5 },
+			input: inventory(4),
+			mode: 'manual',
+		});
+		expect(refused.error?.message).toMatch(
+			/^Refusing to replace the master inventory with 4 rows: "Minimum Rows" is 5\./,
+		);
+		expect(sandbox.requests()).toEqual([]);
+
+		const allowed = await replace({
+			options: { minimumRows: 5 },
+			input: inventory(5),
+			mode: 'manual',
+		});
+		expect(allowed.error).toBeUndefined();
+		expect(sandbox.inventory(ORG)).toHaveLength(5);
 	});
 });

@@ -13,6 +13,7 @@ const options: WipeGuardOptions = {
 	acceptDropToRows: 0,
 	maxDropPercent: 50,
 	legacyAllowLargeDrop: false,
+	minimumRows: 0,
 };
 const NOW = new Date('2026-11-27T06:00:00.000Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000).toISOString();
@@ -21,6 +22,23 @@ const history: ReplaceRecord[] = [{ rows: 1000, at: daysAgo(1) }];
 function refusal(verdict: ReturnType<typeof checkWipeGuard>): string | undefined {
 	return verdict.allowed ? undefined : verdict.refusal;
 }
+
+describe('wipe guard: Minimum Rows, which needs no history', () => {
+	it('refuses fewer rows than the floor with or without a baseline, and allows the floor itself', () => {
+		const floor = { ...options, minimumRows: 800 };
+		for (const past of [[], history]) {
+			expect(refusal(checkWipeGuard({ rows: 799, inputRows: 799 }, past, floor, NOW))).toBe(
+				'Refusing to replace the master inventory with 799 rows: "Minimum Rows" is 800. Check the source; if the smaller inventory is right, lower "Minimum Rows".',
+			);
+			expect(checkWipeGuard({ rows: 800, inputRows: 800 }, past, floor, NOW).allowed).toBe(true);
+		}
+		// An accepted drop does not go below the floor either.
+		const accepted = { ...floor, acceptDropToRows: 100 };
+		expect(checkWipeGuard({ rows: 100, inputRows: 100 }, history, accepted, NOW).allowed).toBe(
+			false,
+		);
+	});
+});
 
 describe('wipe guard: empty payloads', () => {
 	it('allows an empty replace only when the input itself was empty and "Allow Empty Inventory" is on', () => {

@@ -29,6 +29,11 @@ export interface WipeGuardOptions {
 	maxDropPercent: number;
 	/** The saved node still has the removed "Allow Large Drop" switch on: it is ignored, and said so. */
 	legacyAllowLargeDrop: boolean;
+	/**
+	 * Refuse any replace with fewer rows (0 = off). Needs no history, so it holds where n8n does not hand
+	 * the saved history to the run (queue-mode workers, manual runs).
+	 */
+	minimumRows: number;
 }
 
 export interface RowCounts {
@@ -179,6 +184,14 @@ export function checkWipeGuard(
 	now: Date,
 ): WipeGuardVerdict {
 	if (counts.rows === 0) return emptyVerdict(counts, options);
+	if (counts.rows < options.minimumRows) {
+		return {
+			allowed: false,
+			refusal:
+				`Refusing to replace the master inventory with ${plural(counts.rows, 'row')}: "Minimum Rows" is ` +
+				`${options.minimumRows.toLocaleString('en-US')}. Check the source; if the smaller inventory is right, lower "Minimum Rows".`,
+		};
+	}
 	const baseline = findBaseline(history, now);
 	if (baseline === undefined) {
 		return {

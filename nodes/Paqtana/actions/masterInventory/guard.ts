@@ -127,6 +127,9 @@ export function openWipeGuard(
 					),
 					maxDropPercent: boundedNumber(options.maxRowDropPercent, 50, 0, 100),
 					legacyAllowLargeDrop: options.allowLargeDrop === true,
+					minimumRows: Math.round(
+						boundedNumber(options.minimumRows, 0, 0, Number.MAX_SAFE_INTEGER),
+					),
 				},
 				new Date(),
 			);
@@ -135,7 +138,8 @@ export function openWipeGuard(
 			const hint =
 				verdict.report.baseline === null && counts.rows > 0
 					? 'The wipe guard had no earlier replace to compare with, so the row count was not checked ' +
-						'(n8n saves it only for production runs: manual runs from the editor do not).'
+						'(n8n saves it only for production runs: manual runs from the editor do not; in queue mode, ' +
+						'workers do not get it back). Set "Minimum Rows" for a check that needs no history.'
 					: undefined;
 			return { report: verdict.report, ...(hint === undefined ? {} : { hint }) };
 		},

@@ -121,6 +121,15 @@ const properties: INodeProperties[] = [
 					"Refuse to replace when the row count is more than this percentage below the largest successful replace to the same organization in the last 30 days (kept in the workflow's static data, which n8n saves for production runs but not for manual ones)",
 			},
 			{
+				displayName: 'Minimum Rows',
+				name: 'minimumRows',
+				type: 'number',
+				default: 0,
+				typeOptions: { minValue: 0, numberPrecision: 0 },
+				description:
+					'Refuse to replace with fewer rows than this (0 = off). Unlike "Max Row Drop %" it needs no history of earlier runs, so it also protects manual runs and n8n queue mode, where workers do not get the saved history back.',
+			},
+			{
 				...onInvalidRowsOption,
 				description:
 					'Stop: nothing is sent if any row is invalid. Send Valid Rows: the master inventory is REPLACED WITHOUT THE INVALID ROWS (those items disappear from Paqtana) and the invalid rows come out of the "Invalid Rows" output.',
