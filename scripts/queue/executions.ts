@@ -123,14 +123,19 @@ export async function waitForExecutions(
 	}
 }
 
+/**
+ * Waits until execution `id` of `workflowId` has ended. Polls the list (no run data): reading a single
+ * execution loads all of its run data, which for 300,000 rows took longer than a minute.
+ */
 export async function waitForExecution(
 	rest: N8nRest,
+	workflowId: string,
 	id: string,
 	timeoutMs: number,
 ): Promise<ExecutionRecord> {
 	return await poll(`execution ${id} to end`, timeoutMs, async () => {
-		const record = await execution(rest, id);
-		return TERMINAL_STATUSES.includes(record.status) ? record : undefined;
+		const record = (await executionsOf(rest, workflowId)).find((e) => e.id === id);
+		return record && TERMINAL_STATUSES.includes(record.status) ? record : undefined;
 	});
 }
 

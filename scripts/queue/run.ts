@@ -317,6 +317,7 @@ async function runPostgresExample(ctx: Context, lastCsvDay: string): Promise<voi
 			);
 			const record = await waitForExecution(
 				cluster.rest,
+				created.id,
 				String(started.executionId),
 				EXECUTION_TIMEOUT_MS,
 			);
@@ -496,7 +497,12 @@ async function runWipeGuard(ctx: Context): Promise<void> {
 		await callWebhook(cluster.main.running?.url ?? '', path, {});
 		const started = await waitForNewExecution(cluster.rest, workflow.id, seen, 60_000);
 		seen.add(started.id);
-		const ended = await waitForExecution(cluster.rest, started.id, EXECUTION_TIMEOUT_MS);
+		const ended = await waitForExecution(
+			cluster.rest,
+			workflow.id,
+			started.id,
+			EXECUTION_TIMEOUT_MS,
+		);
 		return await execution(cluster.rest, ended.id);
 	};
 	const staticData = async (): Promise<string> =>
@@ -621,7 +627,7 @@ async function runKillTest(ctx: Context): Promise<void> {
 			const storedAtKill = sandbox.demand(SANDBOX_ORG).length;
 			const killedAt = Date.now();
 			await victim.kill();
-			await waitForExecution(cluster.rest, started.id, 180_000);
+			await waitForExecution(cluster.rest, setup.workflow.id, started.id, 180_000);
 			const record = await execution(cluster.rest, started.id);
 			ctx.findings.push(
 				`kill test: ${role} SIGKILLed with ${storedAtKill} of ${setup.expected.size} rows stored; ` +
@@ -658,7 +664,12 @@ async function runKillTest(ctx: Context): Promise<void> {
 				await callWebhook(cluster.main.running?.url ?? '', path, {});
 				const started = await waitForNewExecution(cluster.rest, setup.workflow.id, seen, 60_000);
 				seen.add(started.id);
-				const record = await waitForExecution(cluster.rest, started.id, EXECUTION_TIMEOUT_MS);
+				const record = await waitForExecution(
+					cluster.rest,
+					setup.workflow.id,
+					started.id,
+					EXECUTION_TIMEOUT_MS,
+				);
 				assertEqual(record.status, 'success', `execution ${record.id} status`);
 				assertEqual(workerOf(cluster.workers, record.id), survivor.role, 'worker of the re-run');
 			} finally {
@@ -714,7 +725,7 @@ async function runWorkerWithoutPackage(
 			const rows = readCsv('demand.csv').slice(0, 10);
 			await callWebhook(cluster.main.running?.url ?? '', 'paqtana-queue-demand', { rows });
 			const started = await waitForNewExecution(cluster.rest, workflowId, known, 60_000);
-			await waitForExecution(cluster.rest, started.id, 120_000);
+			await waitForExecution(cluster.rest, workflowId, started.id, 120_000);
 			const record = await execution(cluster.rest, started.id);
 			const message = executionError(record) ?? '';
 			ctx.findings.push(
