@@ -116,17 +116,17 @@ async function main(): Promise<number> {
 	let postgres: Postgres | undefined;
 	const members: Member[] = [];
 	const findings: string[] = [];
-	let cleaned = false;
-	const cleanUp = async (): Promise<void> => {
-		if (cleaned) return;
-		cleaned = true;
-		// n8n first (it holds connections to both services), then the services, then their data.
-		await Promise.all(members.map((m) => m.stop().catch(() => undefined)));
-		await sandbox?.close().catch(() => undefined);
-		await Promise.all([redis?.stop(), postgres?.stop()].map((p) => p?.catch(() => undefined)));
-		await stopAll();
-		if (!values.keep) rmSync(runRoot, { recursive: true, force: true });
-	};
+	// One clean-up, shared by the end of the run and a signal (whichever comes first waits for it).
+	let cleaning: Promise<void> | undefined;
+	const cleanUp = (): Promise<void> =>
+		(cleaning ??= (async () => {
+			// n8n first (it holds connections to both services), then the services, then their data.
+			await Promise.all(members.map((m) => m.stop().catch(() => undefined)));
+			await sandbox?.close().catch(() => undefined);
+			await Promise.all([redis?.stop(), postgres?.stop()].map((p) => p?.catch(() => undefined)));
+			await stopAll();
+			if (!values.keep) rmSync(runRoot, { recursive: true, force: true });
+		})());
 	installExitHandlers(cleanUp);
 	process.stdout.write(`Paqtana in n8n ${N8N_VERSION} queue mode (logs: ${LOG_DIR})\n\nSetup\n`);
 	try {
