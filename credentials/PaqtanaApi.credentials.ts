@@ -1,13 +1,12 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
 
-import { isLoopbackHost } from '../nodes/Paqtana/helpers/endpoint';
+import { checkBaseUrl, DEFAULT_BASE_URL, EndpointError } from '../nodes/Paqtana/helpers/endpoint';
 
 export class PaqtanaApi implements ICredentialType {
 	name = 'paqtanaApi';
@@ -42,7 +41,7 @@ export class PaqtanaApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.paqtana.com',
+			default: DEFAULT_BASE_URL,
 			description:
 				'Change only for a proxy or the local Paqtana sandbox. Must be https:// (http:// only for localhost).',
 		},
@@ -50,19 +49,25 @@ export class PaqtanaApi implements ICredentialType {
 
 	/**
 	 * Adds `Authorization: Bearer <token>`, for this node and for the HTTP Request node's "predefined credential
-	 * type" alike, and refuses to attach the token to a plain-http request unless it goes to this machine.
+	 * type" alike, but only to requests for the Base URL's origin (scheme, host and port): the token never goes
+	 * to another host, nor over plain http except to this machine (the Base URL's own rule).
 	 */
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const target = new URL(requestOptions.url, requestOptions.baseURL);
-		if (
-			target.protocol !== 'https:' &&
-			!(target.protocol === 'http:' && isLoopbackHost(target.hostname))
-		) {
+		const base = checkBaseUrl(String(credentials.baseUrl ?? DEFAULT_BASE_URL));
+		if (base instanceof EndpointError)
+			throw new Error(`${base.message}. Fix the Paqtana credential.`);
+		const allowed = new URL(base).origin;
+		const target = URL.canParse(requestOptions.url, requestOptions.baseURL)
+			? new URL(requestOptions.url, requestOptions.baseURL)
+			: undefined;
+		if (target?.origin !== allowed) {
+			const where = target === undefined ? 'an invalid URL' : `${target.protocol}//${target.host}`;
 			throw new Error(
-				`Paqtana's token is only sent over https:// (http:// only to localhost), not to ${target.protocol}//${target.host}. Fix the Base URL.`,
+				`The Paqtana token is only sent to the credential's Base URL (${allowed}), not to ${where}. ` +
+					'Use a URL on that host, or change the Base URL in the credential.',
 			);
 		}
 		return {
@@ -74,42 +79,6 @@ export class PaqtanaApi implements ICredentialType {
 		};
 	}
 
-	// Upserting zero demand rows proves token and org code without changing anything. The https rule is
-	// enforced by authenticate() above with real URL parsing (n8n evaluates these expressions without letting
-	// an error in them stop the request, so they only build the URL); the org code is encoded as one path segment.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{ String($credentials.baseUrl ?? "").trim().replace(/\\/+$/, "") }}',
-			url: '={{ "/v2/org/" + encodeURIComponent(String($credentials.orgCode ?? "").trim()) + "/historical_demand" }}',
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: '[]',
-		},
-		rules: [
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						'Paqtana did not accept the API token (401): check it, or generate a new one in Admin Console → Integration API Configuration v2',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						'The token may not write to this Organization Code (403): check both in the Admin Console',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 404,
-					message:
-						'Paqtana does not know this Organization Code (404): check it (Admin Console → Manage Workspaces) and the Base URL',
-				},
-			},
-		],
-	};
+	// The Test button is the node's `paqtanaApiTest` (nodes/Paqtana/methods/credentialTest.ts, `testedBy`):
+	// n8n prefers a credential's own `test` request, whose failures it shows as bare codes (ECONNREFUSED).
 }

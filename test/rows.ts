@@ -17,6 +17,11 @@ export function splitRow(
 	};
 }
 
+/** Pass-through columns as the table keeps them: JSON members without the braces. */
+function passThrough(extra: WireRow | undefined): string | undefined {
+	return extra === undefined ? undefined : JSON.stringify(extra).slice(1, -1);
+}
+
 export function tableOf(fields: readonly WireField[], rows: readonly WireRow[]): RowTable {
 	const table = new RowTable(fields);
 	for (const row of rows) {
@@ -24,7 +29,7 @@ export function tableOf(fields: readonly WireField[], rows: readonly WireRow[]):
 		const slots = table.draft();
 		const offset = table.offsetOf(table.length);
 		values.forEach((value, field) => (slots[offset + field] = value));
-		table.commit(extra);
+		table.commit(passThrough(extra));
 	}
 	return table;
 }
@@ -42,5 +47,5 @@ export function serializeRow(
 	row: WireRow,
 ): string {
 	const { values, extra } = splitRow(fields, row);
-	return serialize(values, 0, extra);
+	return serialize(values, 0, passThrough(extra));
 }

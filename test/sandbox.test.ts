@@ -78,14 +78,6 @@ function rawRequest(method: string, path: string, body: string, baseUrl = sandbo
 	});
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error('condition not met in time');
-		await new Promise((resolve) => setTimeout(resolve, 10));
-	}
-}
-
 function item(code: string, extra: Record<string, unknown> = {}) {
 	return { workspaceCode: 'WS1', location: 'Main', code, ...extra };
 }
@@ -521,7 +513,6 @@ describe('fault injection', () => {
 
 	it('hang: reads the body and never answers; the client gives up', async () => {
 		sandbox.injectFaults({ mode: 'next', kinds: ['hang'] });
-		const started = Date.now();
 		await expect(
 			fetch(`${sandbox.url}${INVENTORY}`, {
 				method: 'PUT',
@@ -529,8 +520,8 @@ describe('fault injection', () => {
 				body: JSON.stringify([item('A')]),
 				signal: AbortSignal.timeout(300),
 			}),
-		).rejects.toThrow();
-		expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+			// the client's own timeout ended it: no answer, and no connection error either
+		).rejects.toMatchObject({ name: 'TimeoutError' });
 		expect(sandbox.inventory('DEMO')).toEqual([]);
 		expect(sandbox.requests()).toEqual([
 			expect.objectContaining({ fault: 'hang', status: null, bodyBytes: expect.any(Number) }),
@@ -637,22 +628,23 @@ describe('fault injection', () => {
 	});
 
 	it('close() ends hanging connections so the process can exit', async () => {
-		const own = await startSandbox();
+		let hanging: () => void = () => undefined;
+		const received = new Promise<void>((resolve) => (hanging = resolve));
+		const own = await startSandbox({ onRequest: () => hanging() });
 		own.injectFaults({ mode: 'next', kinds: ['hang'] });
 		const pending = rawRequest('PUT', INVENTORY, JSON.stringify([item('A')]), own.url);
 		pending.catch(() => undefined);
-		await waitFor(() => own.requests().length === 1);
+		await received;
 
-		const started = Date.now();
+		// were the hanging connection left open, close() would never resolve and the test would time out
 		await own.close();
-		expect(Date.now() - started).toBeLessThan(1000);
 		await expect(pending).rejects.toMatchObject({ code: 'ECONNRESET' });
 		await expect(own.close()).resolves.toBeUndefined();
 	});
 });
 
 describe('large payloads', () => {
-	it('takes 200,000 demand rows in one request quickly', async () => {
+	it('takes 200,000 demand rows in one request', async () => {
 		const rows = Array.from({ length: 200_000 }, (_, index) =>
 			sale(
 				`SKU-${index % 2000}`,
@@ -661,12 +653,10 @@ describe('large payloads', () => {
 			),
 		);
 		const body = JSON.stringify(rows);
-		const started = Date.now();
 		const response = await call('POST', `${DEMAND}?auto_calculate=True`, { body });
 
 		expect(response.status).toBe(200);
 		expect(response.body).toMatchObject({ received: 200_000, total: expect.any(Number) });
-		expect(Date.now() - started).toBeLessThan(10_000);
 		expect(sandbox.demand('DEMO')).toHaveLength(response.body.total);
 	});
 

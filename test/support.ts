@@ -1,12 +1,23 @@
 /** Shared test setup: the real sandbox on 127.0.0.1 and the Paqtana node run through n8n's WorkflowExecute. */
-import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { randomUUID } from 'node:crypto';
+
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
 
 import { PaqtanaApi } from '../credentials/PaqtanaApi.credentials';
 import { Paqtana } from '../nodes/Paqtana/Paqtana.node';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
-import { runNode, type RunNodeResult } from './harness';
+import { runNode, runWorkflowFrom, type RunNodeResult } from './harness';
 
 export const ORG = 'ACME Foods';
+const PAQTANA_TYPE = 'n8n-nodes-paqtana.paqtana';
 /** A distinctive token so tests can prove it never appears in any output, error or log. */
 export const TOKEN = 'pqt_live_Zx81-SECRET-token-4f2a9c';
 
@@ -43,6 +54,11 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	staticData?: IDataObject;
 	credentials?: IDataObject;
+	/** Cancels the execution when this promise resolves (n8n's Stop button). */
+	cancelWhen?: Promise<unknown>;
+	mode?: WorkflowExecuteMode;
+	/** The workflow's time zone setting (the node's `this.getTimezone()`); default 'UTC'. */
+	timezone?: string;
 }
 
 export async function runPaqtana(sandbox: Sandbox, options: RunOptions): Promise<RunNodeResult> {
@@ -59,6 +75,65 @@ export async function runPaqtana(sandbox: Sandbox, options: RunOptions): Promise
 		parameters: options.parameters,
 		items: asItems,
 		continueOnFail: options.continueOnFail,
+		staticData: options.staticData,
+		cancelWhen: options.cancelWhen,
+		mode: options.mode,
+		timezone: options.timezone,
+	});
+}
+
+const SOURCE_TYPE = 'test.source';
+
+/**
+ * Runs the node on items handed over by an upstream node in the same execution, as n8n hands them
+ * over: the very objects, not a JSON copy. For values JSON cannot carry (JS Dates, NaN, Buffers,
+ * circular objects), which `runPaqtana`'s input would lose on its way into the run.
+ */
+export async function runPaqtanaAfterSource(
+	sandbox: Sandbox,
+	options: Omit<RunOptions, 'input'> & { sourceItems: () => INodeExecutionData[] },
+): Promise<RunNodeResult> {
+	const source: INodeType = {
+		description: {
+			displayName: 'Source',
+			name: SOURCE_TYPE,
+			group: ['input'],
+			version: 1,
+			description: 'Outputs the items a test built',
+			defaults: { name: 'Source' },
+			inputs: [NodeConnectionTypes.Main],
+			outputs: [NodeConnectionTypes.Main],
+			properties: [],
+		},
+		execute: async () => [options.sourceItems()],
+	};
+	const paqtana = new Paqtana();
+	const node = (name: string, type: string, parameters: INodeParameters): INode => ({
+		id: randomUUID(),
+		name,
+		type,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+	});
+	const paqtanaNode: INode = {
+		...node('Paqtana', PAQTANA_TYPE, options.parameters),
+		credentials: { paqtanaApi: { id: 'paqtanaApi-1', name: 'paqtanaApi' } },
+	};
+	return await runWorkflowFrom({
+		workflow: {
+			nodes: [node('Source', SOURCE_TYPE, {}), paqtanaNode],
+			connections: {
+				Source: { main: [[{ node: 'Paqtana', type: NodeConnectionTypes.Main, index: 0 }]] },
+			},
+			settings: { timezone: options.timezone ?? 'UTC' },
+		},
+		startNodeName: 'Source',
+		destinationNodeName: 'Paqtana',
+		items: [{ json: {} }],
+		nodeTypes: { [SOURCE_TYPE]: source, [PAQTANA_TYPE]: paqtana },
+		credentialTypes: [new PaqtanaApi()],
+		credentials: { paqtanaApi: options.credentials ?? credentialsFor(sandbox) },
 		staticData: options.staticData,
 	});
 }

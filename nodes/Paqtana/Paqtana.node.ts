@@ -9,6 +9,7 @@ import {
 import * as historicalDemand from './actions/historicalDemand/HistoricalDemand.resource';
 import * as masterInventory from './actions/masterInventory/MasterInventory.resource';
 import { router } from './actions/router';
+import { paqtanaApiTest } from './methods/credentialTest';
 import { getMappingColumns } from './methods/resourceMapping';
 
 export class Paqtana implements INodeType {
@@ -19,16 +20,30 @@ export class Paqtana implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle:
-			'={{ { replace: "Replace master inventory", upsert: "Upsert historical demand" }[$parameter["operation"]] }}',
+			'={{ { replace: "Replace All: Master Inventory", upsert: "Create or Update: Historical Demand" }[$parameter["operation"]] }}',
 		description:
 			'Send master inventory and historical demand to Paqtana for purchase-order suggestions',
 		defaults: { name: 'Paqtana' },
-		usableAsTool: true,
+		// The tool's own description: an AI agent may only send demand (replace refuses tool runs, see guard.ts).
+		usableAsTool: {
+			replacements: {
+				description:
+					'Upsert historical demand (quantities per item, location and day) into Paqtana. It adds or updates demand only; it cannot replace or delete the master inventory.',
+			},
+		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Success', 'Invalid Rows'],
-		credentials: [{ name: 'paqtanaApi', required: true }],
+		credentials: [{ name: 'paqtanaApi', required: true, testedBy: 'paqtanaApiTest' }],
 		properties: [
+			{
+				displayName:
+					'As an AI agent tool this node only upserts historical demand: Master Inventory → Replace All is refused for agents, because a replace deletes every item it does not send',
+				name: 'toolNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { '@tool': [true] } },
+			},
 			{
 				displayName: 'Resource',
 				name: 'resource',
@@ -46,6 +61,7 @@ export class Paqtana implements INodeType {
 	};
 
 	methods = {
+		credentialTest: { paqtanaApiTest },
 		resourceMapping: { getMappingColumns },
 	};
 

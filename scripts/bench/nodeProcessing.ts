@@ -36,8 +36,9 @@ function executionContext(parameters: INodeParameters): IExecuteFunctions {
 		position: [0, 0],
 		parameters,
 	};
-	const context: Pick<IExecuteFunctions, 'getNode' | 'getNodeParameter'> = {
+	const context: Pick<IExecuteFunctions, 'getNode' | 'getNodeParameter' | 'getTimezone'> = {
 		getNode: () => node,
+		getTimezone: () => 'UTC',
 		getNodeParameter: ((name: string, _itemIndex: number, fallback?: unknown) =>
 			(parameters[name] as NodeParameterValueType | undefined) ??
 			fallback) as IExecuteFunctions['getNodeParameter'],
@@ -50,7 +51,7 @@ export function processLikeTheNode(
 	resource: ResourceName,
 ): PreparedUpload {
 	const context = executionContext(defaultParameters(resource));
-	const options = readOptions.call(context);
+	const options = readOptions.call(context, items.length);
 	const settings = readUploadSettings.call(context, resource, options);
 	// The operations' defaults: demand sums duplicate lines, inventory refuses them.
 	return prepareUpload.call(

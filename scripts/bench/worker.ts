@@ -108,7 +108,7 @@ function checkSamePayload(
 function payloadSummary(items: INodeExecutionData[], dataset: Dataset, rows: unknown[]) {
 	const upload = processLikeTheNode(items, datasetResource(dataset));
 	checkSamePayload(upload.batches, rows, dataset);
-	return { rows: upload.rows, ...payloadOf(upload.batches) };
+	return { rows: upload.report.rows, ...payloadOf(upload.batches) };
 }
 
 function timing(dataset: Dataset, size: number, runs: number): TimingResult {

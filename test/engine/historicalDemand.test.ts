@@ -44,7 +44,9 @@ describe('Historical Demand → Upsert, through n8n’s engine into the sandbox'
 			autoCalculate: false,
 		});
 		expect(success[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
-		expect(second.hints.map((h) => h.message).join()).toMatch(/Stored 2 of 2 rows in 1 request/);
+		expect(second.hints.map((h) => h.message).join()).toMatch(
+			/^2 input rows → 2 rows stored in 1 request/,
+		);
 	});
 
 	it('splits into batches under a small byte limit; none over it; auto_calculate only on the last', async () => {

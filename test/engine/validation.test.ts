@@ -90,7 +90,12 @@ describe('every row is validated before anything is sent; errors name the row, t
 			parameters: demandParameters({}, { workspaceCode: '' }),
 			input: [valid],
 		});
-		expect(result.error?.message).toMatch(/Row 0: workspaceCode: required, but empty/);
+		// No workspace column and no Workspace Code: a setup error named before any row is read.
+		expect(result.error?.message).toBe(
+			'No input column fills the required Paqtana field "workspaceCode"; nothing was sent',
+		);
+		expect(result.error?.description).toMatch(/Columns seen: Warehouse, SKU, Date, Qty\./);
+		expect(result.error?.description).toMatch(/"Workspace Code" parameter/);
 	});
 
 	it('refuses master inventory with invalid rows as a whole: nothing is sent', async () => {

@@ -17,8 +17,14 @@ export function createAdditionalData(
 	credentialsHelper: HarnessCredentialsHelper,
 	executionId: string,
 	hooks?: ExecutionLifecycleHooks,
+	uiMessages: unknown[][] = [],
 ): IWorkflowExecuteAdditionalData {
 	return {
+		// n8n sends `sendMessageToUI` output to the editor over the push connection; here it is recorded.
+		sendDataToUI: (type, data) => {
+			if (type === 'sendConsoleMessage')
+				uiMessages.push((data as { messages: unknown[] }).messages);
+		},
 		credentialsHelper,
 		hooks,
 		executionId,

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-import { ExecuteContext, RoutingNode } from 'n8n-core';
+import { CredentialTestContext, ExecuteContext, RoutingNode } from 'n8n-core';
 import { NodeConnectionTypes, Workflow, createRunExecutionData } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
 	IDataObject,
 	INode,
+	ICredentialTestFunction,
 	INodeExecutionData,
 	INodeType,
 } from 'n8n-workflow';
@@ -31,20 +32,39 @@ function readPath(data: IDataObject, path: string): unknown {
 }
 
 /**
- * n8n's CredentialsTester.testCredentials for a credential type with a `test` request: a
- * temporary no-op node whose one property routes `test.request`, run by n8n-core's RoutingNode
- * (so baseURL/expressions, `authenticate` and the HTTP request are n8n's own); the mapping of
- * failures and `rules` to the result is copied from packages/cli (not published).
+ * n8n's CredentialsTester.getCredentialTestFunction: the credential's own `test` request wins; otherwise
+ * the `methods.credentialTest` function a node names in its credentials' `testedBy`.
+ */
+function nodeTestFunction(
+	credentialType: ICredentialType,
+	nodeTypes: INodeType[],
+): ICredentialTestFunction | undefined {
+	for (const nodeType of nodeTypes) {
+		for (const { name, testedBy } of nodeType.description.credentials ?? []) {
+			if (name === credentialType.name && typeof testedBy === 'string') {
+				return nodeType.methods?.credentialTest?.[testedBy];
+			}
+		}
+	}
+	return undefined;
+}
+
+/**
+ * n8n's CredentialsTester.testCredentials. A credential type with a `test` request: a temporary no-op
+ * node whose one property routes `test.request`, run by n8n-core's RoutingNode (so baseURL/expressions,
+ * `authenticate` and the HTTP request are n8n's own); the mapping of failures and `rules` to the result
+ * is copied from packages/cli (not published). Otherwise a node's test function (`testedBy`), called
+ * with n8n-core's CredentialTestContext like the CLI does.
  */
 export async function testCredential(options: {
 	credentialType: ICredentialType;
 	credentials: IDataObject;
+	/** Nodes that may test the credential with a function (`testedBy`). */
+	nodeTypes?: INodeType[];
 }): Promise<CredentialTestResult> {
 	ensureEnvironment();
 	const { credentialType } = options;
 	const test = credentialType.test;
-	if (!test) return { status: 'Error', message: 'No testing function found for this credential.' };
-
 	const helper = new HarnessCredentialsHelper([credentialType], {});
 	const additionalData = createAdditionalData(helper, randomUUID());
 	const data = helper.applyDefaults(
@@ -53,6 +73,19 @@ export async function testCredential(options: {
 		credentialType.name,
 		'internal',
 	);
+	if (!test) {
+		const testFunction = nodeTestFunction(credentialType, options.nodeTypes ?? []);
+		if (!testFunction) {
+			return { status: 'Error', message: 'No testing function found for this credential.' };
+		}
+		const credentials = {
+			id: 'credential-under-test',
+			name: credentialType.displayName,
+			type: credentialType.name,
+			data,
+		};
+		return await testFunction.call(new CredentialTestContext(additionalData), credentials);
+	}
 
 	const nodeType: INodeType = {
 		description: {

@@ -57,16 +57,20 @@ function collectResult(
 	run: IRun,
 	nodeName: string,
 	logs: string[],
+	uiMessages: unknown[][],
 	staticData: IDataObject,
 ): RunNodeResult {
 	const taskData = run.data.resultData.runData[nodeName]?.[0];
 	const error = taskData?.error ?? run.data.resultData.error;
+	// A node the connections never reached would otherwise look like a run with no output.
+	if (!taskData && !error) throw new UnexpectedError(`The run never reached "${nodeName}"`);
 	return {
 		outputs: (taskData?.data?.main ?? []).map((items) => items ?? []),
 		...(error ? { error: toHarnessError(error) } : {}),
 		staticData,
 		hints: (taskData?.hints ?? []).map(({ message, location }) => ({ message, location })),
 		logs,
+		uiMessages,
 		runData: run.data,
 	};
 }
@@ -74,18 +78,22 @@ function collectResult(
 /**
  * Runs `startNodeName` of a saved workflow through n8n-core's WorkflowExecute with `items` on
  * its input (like NodeTestHarness: the node execution stack is prepared, upstream nodes do not
- * run, and the run stops after the start node).
+ * run), then follows the connections up to `destinationNodeName` (default: the start node),
+ * where the run stops. The result is the destination node's.
  */
 export async function runWorkflowFrom(options: RunWorkflowFromOptions): Promise<RunNodeResult> {
 	ensureEnvironment();
 	const { workflow: source, startNodeName, mode = 'trigger' } = options;
+	const destinationNodeName = options.destinationNodeName ?? startNodeName;
 	const nodeTypes = new HarnessNodeTypes(options.nodeTypes);
-	const start = source.nodes.find((node) => node.name === startNodeName);
-	if (!start) throw new UnexpectedError(`The workflow has no node named "${startNodeName}"`);
-	if (!nodeTypes.has(start.type)) {
-		throw new UnexpectedError(
-			`Node type "${start.type}" of "${startNodeName}" was not passed in nodeTypes`,
-		);
+	for (const name of new Set([startNodeName, destinationNodeName])) {
+		const node = source.nodes.find((candidate) => candidate.name === name);
+		if (!node) throw new UnexpectedError(`The workflow has no node named "${name}"`);
+		if (!nodeTypes.has(node.type)) {
+			throw new UnexpectedError(
+				`Node type "${node.type}" of "${name}" was not passed in nodeTypes`,
+			);
+		}
 	}
 
 	// Nodes of types the test did not provide (sticky notes, upstream readers) are left out:
@@ -131,30 +139,42 @@ export async function runWorkflowFrom(options: RunWorkflowFromOptions): Promise<
 		options.credentialTypes,
 		jsonCopy(options.credentials ?? {}) as Record<string, ICredentialDataDecryptedObject>,
 	);
-	const additionalData = createAdditionalData(credentialsHelper, executionId, hooks);
+	const uiMessages: unknown[][] = [];
+	const additionalData = createAdditionalData(credentialsHelper, executionId, hooks, uiMessages);
 	const runExecutionData = createRunExecutionData({
-		startData: { destinationNode: { nodeName: startNodeName, mode: 'inclusive' } },
+		startData: { destinationNode: { nodeName: destinationNodeName, mode: 'inclusive' } },
 		executionData: {
 			nodeExecutionStack: [
 				{
 					node: workflow.getNode(startNodeName) as INode,
 					data: { main: [jsonCopy(options.items)] },
-					source: null,
+					source: options.upstreamNode
+						? {
+								main: [
+									{ previousNode: options.upstreamNode, previousNodeOutput: 0, previousNodeRun: 0 },
+								],
+							}
+						: null,
 				},
 			],
 		},
 	});
 
-	const { value: run, logs } = await withLogCapture(
-		async () =>
-			await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(
-				workflow,
-			),
-	);
+	const { value: run, logs } = await withLogCapture(async () => {
+		const execution = new WorkflowExecute(
+			additionalData,
+			mode,
+			runExecutionData,
+		).processRunExecutionData(workflow);
+		// Like n8n's Stop button: the engine aborts the execution's cancel signal; the run settles once the
+		// running node returns.
+		void options.cancelWhen?.then(() => execution.cancel());
+		return await execution;
+	});
 
 	// Like n8n's workflowExecuteAfter hook: changed static data is saved, except for manual runs.
 	const persisted = mode !== 'manual' && changedStaticData ? changedStaticData : staticData;
-	return collectResult(run, startNodeName, logs, jsonCopy(persisted));
+	return collectResult(run, destinationNodeName, logs, uiMessages, jsonCopy(persisted));
 }
 
 /** Runs one node (as the only node of a workflow) on `items`. */
@@ -191,5 +211,6 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		credentials: options.credentials,
 		staticData: options.staticData,
 		mode: options.mode,
+		cancelWhen: options.cancelWhen,
 	});
 }

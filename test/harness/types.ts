@@ -32,6 +32,8 @@ export interface RunNodeOptions {
 	mode?: WorkflowExecuteMode;
 	/** Workflow setting `timezone`; default 'UTC'. */
 	timezone?: string;
+	/** Cancels the execution (as n8n's Stop button does) when this promise resolves. */
+	cancelWhen?: Promise<unknown>;
 }
 
 export type HarnessWorkflow =
@@ -41,8 +43,15 @@ export type HarnessWorkflow =
 export interface RunWorkflowFromOptions {
 	workflow: HarnessWorkflow;
 	startNodeName: string;
+	/** Where the run stops, following the connections from the start node; default: the start node. */
+	destinationNodeName?: string;
 	/** Input items of the start node, standing in for the (not executed) upstream nodes. */
 	items: INodeExecutionData[];
+	/**
+	 * The upstream node the items count as coming from (it does not run). Needed by nodes that look at
+	 * their input's source, such as an agent handing tool calls back to the engine.
+	 */
+	upstreamNode?: string;
 	/** Node types by full type name, e.g. `{ 'n8n-nodes-paqtana.paqtana': new Paqtana() }`. */
 	nodeTypes: Record<string, INodeType>;
 	credentialTypes: ICredentialType[];
@@ -50,6 +59,8 @@ export interface RunWorkflowFromOptions {
 	/** Overrides the workflow JSON's own `staticData`. */
 	staticData?: IDataObject;
 	mode?: WorkflowExecuteMode;
+	/** Cancels the execution (as n8n's Stop button does) when this promise resolves. */
+	cancelWhen?: Promise<unknown>;
 }
 
 export interface HarnessNodeError {
@@ -74,6 +85,8 @@ export interface RunNodeResult {
 	hints: Array<{ message: string; location?: string }>;
 	/** Every line logged through LoggerProxy / the DI Logger during the run (with metadata). */
 	logs: string[];
+	/** Messages the node sent to the editor's browser console (`sendMessageToUI`, manual runs only). */
+	uiMessages: unknown[][];
 	runData: IRunExecutionData;
 }
 

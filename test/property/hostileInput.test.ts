@@ -3,9 +3,9 @@
  * nested values, NaN/Infinity and odd unicode, mixed with valid rows. The node must never throw, must
  * report every bad row by index and field, and must send the valid rows unchanged.
  *
- * The expected result comes from an oracle written here from the documented rules (DESIGN.md: strings are
- * trimmed, empty required strings are errors, numbers are finite JSON numbers, dates are real calendar days),
- * not from the node's code.
+ * The expected result comes from an oracle written here from the documented rules (README, "Wire
+ * format": strings are trimmed, empty required strings are errors, numbers are finite JSON numbers, dates
+ * are real calendar days), not from the node's code.
  */
 import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
@@ -158,13 +158,17 @@ function isRealDay(text: string): boolean {
 	return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
 }
 
+/** The node's default accepted years (README, "Dates"): days outside them are invalid rows. */
+const inAcceptedYears = (day: string) => day >= '1970-01-01' && day <= '2100-12-31';
+
 function dateVerdict(raw: Raw): Verdict {
 	if (raw === ABSENT || raw === undefined || raw === null) return { blank: true };
-	if (raw instanceof Date) return { ok: true, value: raw.toISOString().slice(0, 10) };
-	if (KNOWN_DATES.has(raw)) return { ok: true, value: KNOWN_DATES.get(raw)! };
-	if (typeof raw === 'string' && isRealDay(raw)) return { ok: true, value: raw };
 	if (typeof raw === 'string' && raw.trim() === '') return { blank: true };
-	return { ok: false };
+	let day: string | undefined;
+	if (raw instanceof Date) day = raw.toISOString().slice(0, 10);
+	else if (KNOWN_DATES.has(raw)) day = KNOWN_DATES.get(raw)!;
+	else if (typeof raw === 'string' && isRealDay(raw)) day = raw;
+	return day !== undefined && inAcceptedYears(day) ? { ok: true, value: day } : { ok: false };
 }
 
 const KNOWN_NUMBERS = new Map<unknown, number>();
@@ -620,7 +624,25 @@ describe('hostile rows through prepareRows', () => {
 						duplicates: 'error',
 						includeOtherColumns: true,
 					});
-					expect(prepared.invalid).toEqual([]);
+					// JSON has no NaN or Infinity: such a pass-through value makes its row invalid, by column.
+					const unsafe = ['__proto__', 'constructor', 'prototype'];
+					const expectedInvalid = items.flatMap(({ json }, row) => {
+						const fields = Object.keys(json).filter(
+							(key) =>
+								!unsafe.includes(key) &&
+								typeof json[key] === 'number' &&
+								!Number.isFinite(json[key]),
+						);
+						return fields.length > 0 ? [{ row, fields }] : [];
+					});
+					expect(
+						prepared.invalid.map(({ row, errors }) => ({
+							row,
+							fields: errors.map((error) => error.field),
+						})),
+					).toEqual(expectedInvalid);
+					for (const { errors } of prepared.invalid)
+						for (const error of errors) expect(error.reason).toMatch(/is not a JSON number/);
 					rowsOf(prepared).forEach((row, index) => {
 						const source = items[prepared.rowItems[index]].json;
 						for (const unsafe of ['__proto__', 'constructor', 'prototype'])

@@ -22,6 +22,8 @@ export interface FrontRequest {
 	url: string;
 	headers: IncomingHttpHeaders;
 	body: string;
+	/** Set when the client closed the connection before the front finished answering. */
+	abandoned: boolean;
 }
 
 export type FrontAction =
@@ -30,6 +32,12 @@ export type FrontAction =
 	| 'forwardThenDrop'
 	/** Destroy the connection without forwarding or answering. */
 	| 'reset'
+	/** Never answer; the connection stays open until the client gives up. */
+	| 'hang'
+	/** Send the head and then the body one byte every `everyMs` (a stalled or very slow server). */
+	| { trickle: { status: number; body: string; everyMs: number } }
+	/** Send the head and the first half of the body, then stall or close the connection. */
+	| { partial: { status: number; body: string; then: 'stall' | 'close' } }
 	| { status: number; headers?: Record<string, string>; body?: unknown };
 
 export interface Front {
@@ -106,7 +114,11 @@ export async function startFront(options: FrontOptions = {}): Promise<Front> {
 			url: req.url ?? '/',
 			headers: req.headers,
 			body,
+			abandoned: false,
 		};
+		res.once('close', () => {
+			if (!res.writableFinished) entry.abandoned = true;
+		});
 		requests.push(entry);
 		let path = entry.url;
 		if (options.stripPrefix !== undefined) {
@@ -125,6 +137,34 @@ export async function startFront(options: FrontOptions = {}): Promise<Front> {
 		const action = decide(entry);
 		if (action === 'reset') {
 			req.socket.resetAndDestroy();
+			return;
+		}
+		if (action === 'hang') return;
+		if (typeof action === 'object' && 'trickle' in action) {
+			const { status, body: text, everyMs } = action.trickle;
+			res.writeHead(status, {
+				'content-type': 'application/json',
+				'content-length': String(Buffer.byteLength(text)),
+			});
+			let sent = 0;
+			const timer = setInterval(() => {
+				if (sent < text.length) res.write(text[sent++]);
+				else {
+					clearInterval(timer);
+					res.end();
+				}
+			}, everyMs);
+			res.once('close', () => clearInterval(timer));
+			return;
+		}
+		if (typeof action === 'object' && 'partial' in action) {
+			const { status, body: text, then } = action.partial;
+			res.writeHead(status, {
+				'content-type': 'application/json',
+				'content-length': String(Buffer.byteLength(text)),
+			});
+			res.write(text.slice(0, Math.floor(text.length / 2)));
+			if (then === 'close') setTimeout(() => req.socket.destroy(), 20);
 			return;
 		}
 		if (action === 'forward' || action === 'forwardThenDrop') {

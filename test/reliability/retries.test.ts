@@ -2,8 +2,11 @@
  * Retries through n8n's engine against the sandbox: each retryable failure is retried until the rows are
  * stored exactly once, each output item counts its attempts, and final failures are never retried.
  */
+import dns from 'node:dns';
+
 import type { IDataObject } from 'n8n-workflow';
 
+import { retryWait } from '../../nodes/Paqtana/transport/wait';
 import type { FaultKind, Sandbox } from '../../sandbox/server';
 import {
 	credentialsFor,
@@ -47,11 +50,6 @@ function expectedState(rows: IDataObject[]): IDataObject[] {
 		.sort((a, b) =>
 			`${a.location}|${a.code}|${a.date}` < `${b.location}|${b.code}|${b.date}` ? -1 : 1,
 		);
-}
-
-function arrivalGapsMs(): number[] {
-	const times = sandbox.requests().map((request) => Date.parse(request.at));
-	return times.slice(1).map((time, i) => time - times[i]);
 }
 
 const BATCHED = { maxBodyBytes: 1024, calculateOrderSuggestions: true };
@@ -176,23 +174,27 @@ describe('each retryable failure is retried and the stored state is exact', () =
 	});
 });
 
-describe('Retry-After is honoured', () => {
-	it('as seconds: the retry arrives no sooner than the server asked', async () => {
-		sandbox.injectFaults({ mode: 'next', kinds: ['status429', 'status429'], retryAfterSeconds: 1 });
+describe('Retry-After is honoured (the waits the node asked for are recorded, not timed)', () => {
+	let waits: number[];
+	beforeEach(() => {
+		waits = [];
+		jest.spyOn(retryWait, 'wait').mockImplementation(async (ms) => {
+			waits.push(ms);
+		});
+	});
+	afterEach(() => jest.restoreAllMocks());
+
+	it('as seconds: each wait is what the server asked, not the backoff', async () => {
+		sandbox.injectFaults({ mode: 'next', kinds: ['status429', 'status429'], retryAfterSeconds: 7 });
 		const rows = inputRows(3);
-		// A long initial delay proves Retry-After replaces the backoff (else the second retry would wait ≥ 10 s).
+		// A long initial delay proves Retry-After replaces the backoff (else the second wait would be ≥ 10 s).
 		const result = await runPaqtana(sandbox, {
 			parameters: demandParameters({ retryDelayMs: 10_000, maxRetries: 2 }),
 			input: rows,
 		});
 		expect(result.error).toBeUndefined();
 		expect(result.outputs[0][0].json.attempts).toBe(3);
-		const gaps = arrivalGapsMs();
-		expect(gaps).toHaveLength(2);
-		for (const gap of gaps) {
-			expect(gap).toBeGreaterThanOrEqual(950);
-			expect(gap).toBeLessThan(5000);
-		}
+		expect(waits).toEqual([7000, 7000]);
 		expect(sandbox.demand(ORG)).toEqual(expectedState(rows));
 	});
 
@@ -204,7 +206,7 @@ describe('Retry-After is honoured', () => {
 				request.seq === 1
 					? {
 							status: 429,
-							headers: { 'retry-after': new Date(Date.now() + 2000).toUTCString() },
+							headers: { 'retry-after': new Date(Date.now() + 60_000).toUTCString() },
 							body: { error: 'slow down' },
 						}
 					: 'forward',
@@ -218,27 +220,88 @@ describe('Retry-After is honoured', () => {
 			});
 			expect(result.error).toBeUndefined();
 			expect(result.outputs[0][0].json.attempts).toBe(2);
-			const [first, second] = front.requests;
-			// The date has whole seconds, so the wait is between 1 and 2 s.
-			expect(second.at - first.at).toBeGreaterThanOrEqual(950);
-			expect(second.at - first.at).toBeLessThan(5000);
+			// The date has whole seconds and was made a moment before the node read it: just under a minute.
+			expect(waits).toHaveLength(1);
+			expect(waits[0]).toBeGreaterThan(57_000);
+			expect(waits[0]).toBeLessThanOrEqual(60_000);
 			expect(sandbox.demand(ORG)).toEqual(expectedState(rows));
 		} finally {
 			await front.close();
 		}
 	});
 
-	it('without Retry-After the backoff grows: the second wait is at least the first one’s minimum doubled', async () => {
-		sandbox.injectFaults({ mode: 'next', kinds: ['status503', 'status503'] });
+	it('without Retry-After the backoff grows: each wait within its jittered range', async () => {
+		sandbox.injectFaults({ mode: 'next', kinds: ['status503', 'status503', 'status503'] });
 		const result = await runPaqtana(sandbox, {
-			parameters: demandParameters({ retryDelayMs: 200, maxRetries: 2 }),
+			parameters: demandParameters({ retryDelayMs: 200, maxRetries: 3 }),
 			input: inputRows(2),
 		});
 		expect(result.error).toBeUndefined();
-		const [first, second] = arrivalGapsMs();
-		// Jitter: retry 1 waits 100–200 ms, retry 2 waits 200–400 ms.
-		expect(first).toBeGreaterThanOrEqual(95);
-		expect(second).toBeGreaterThanOrEqual(195);
+		// Jitter: retry n waits between half and all of 200 ms × 2^(n-1).
+		expect(waits).toHaveLength(3);
+		waits.forEach((wait, retry) => {
+			expect(wait).toBeGreaterThanOrEqual(100 * 2 ** retry);
+			expect(wait).toBeLessThanOrEqual(200 * 2 ** retry);
+		});
+	});
+});
+
+describe('each retry is visible', () => {
+	afterEach(() => jest.restoreAllMocks());
+
+	it('is logged through n8n’s logger with attempt, wait and reason, and never the token', async () => {
+		jest.spyOn(retryWait, 'wait').mockImplementation(async () => {});
+		sandbox.injectFaults({ mode: 'next', kinds: ['status503', 'reset'] });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ retryDelayMs: 0, maxRetries: 2 }),
+			input: inputRows(2),
+		});
+		expect(result.error).toBeUndefined();
+		const retries = result.logs.filter((line) => line.includes('Paqtana: attempt'));
+		expect(retries).toEqual([
+			expect.stringMatching(
+				/^warn: Paqtana: attempt 1 of 3 failed \(HTTP 503\); retrying in 0 ms .*"attempt":1,"maxAttempts":3,"waitMs":0,"reason":"HTTP 503"/,
+			),
+			expect.stringMatching(
+				/^warn: Paqtana: attempt 2 of 3 failed \(ECONNRESET\); retrying in 0 ms/,
+			),
+		]);
+		expect(result.logs.join('\n')).not.toContain(TOKEN);
+	});
+
+	it('a manual run also sends a progress line to the editor', async () => {
+		jest.spyOn(retryWait, 'wait').mockImplementation(async () => {});
+		sandbox.injectFaults({ mode: 'next', kinds: ['status429'], retryAfterSeconds: 3 });
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ maxRetries: 2 }),
+			input: inputRows(2),
+			mode: 'manual',
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.uiMessages).toEqual([
+			['Paqtana: attempt 1 of 3 failed (HTTP 429); retrying in 3 s'],
+		]);
+	});
+
+	it('an unknown host is not retried: the error names it and does not advise more retries', async () => {
+		jest.spyOn(dns, 'lookup').mockImplementation(((
+			hostname: string,
+			_options: unknown,
+			callback: (error: Error) => void,
+		) => {
+			callback(
+				Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }),
+			);
+		}) as unknown as typeof dns.lookup);
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters({ maxRetries: 5 }),
+			input: inputRows(2),
+			credentials: credentialsFor(sandbox, { baseUrl: 'https://api.paqtna.example' }),
+		});
+		expect(result.error?.message).toBe('The host api.paqtna.example was not found (ENOTFOUND)');
+		expect(result.error?.description).toMatch(/Not retried/);
+		expect(result.error?.description).not.toMatch(/Max Retries|Request Timeout/);
+		expect(result.logs.filter((line) => line.includes('Paqtana: attempt'))).toEqual([]);
 	});
 });
 
@@ -353,9 +416,8 @@ describe('Max Retries', () => {
 		});
 		expect(result.error?.description).toMatch(/Attempts: 3\./);
 		expect(result.error?.description).toMatch(/Nothing was stored\./);
-		expect(result.error?.description).toMatch(
-			/Not stored \(failed\): batch 1 \(3 rows, .*\) of 1\./,
-		);
+		// Nothing stored: the report stays one line instead of listing the batch.
+		expect(result.error?.description).not.toMatch(/Not stored \(failed\)/);
 		expect(sandbox.requests()).toHaveLength(3);
 		expect(sandbox.demand(ORG)).toEqual([]);
 	});
@@ -368,7 +430,7 @@ describe('Max Retries', () => {
 		});
 		expect(result.error).toMatchObject({
 			name: 'NodeApiError',
-			message: 'The connection to Paqtana was lost before it answered (ECONNRESET)',
+			message: `The connection to 127.0.0.1:${sandbox.port} was lost before it answered (ECONNRESET)`,
 		});
 		expect(result.error?.description).toMatch(/No answer after 2 attempts/);
 		// The sandbox reset the connection after reading the body: whether it stored anything is unknowable to a client.

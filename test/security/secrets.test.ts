@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
 
 import { PaqtanaApi } from '../../credentials/PaqtanaApi.credentials';
+import { Paqtana } from '../../nodes/Paqtana/Paqtana.node';
 import type { Sandbox } from '../../sandbox/server';
 import { testCredential } from '../harness';
 import { withLogCapture } from '../harness/environment';
@@ -211,8 +212,8 @@ const nodeCases: Case[] = [
 		// n8n does not run a node without input items: the inventory is empty because every row is invalid.
 		run: () =>
 			runPaqtana(sandbox, {
-				parameters: inventoryParameters({ onInvalidRows: 'route' }),
-				input: [{ Warehouse: 'WH1', SKU: '' }],
+				parameters: inventoryParameters(),
+				input: [{}],
 			}),
 		expectFailure: failsWith(/Refusing to replace the master inventory with 0 rows/),
 	},
@@ -315,7 +316,7 @@ const nodeCases: Case[] = [
 		run: () =>
 			runPaqtana(sandbox, {
 				parameters: demandParameters(),
-				input: [{ SKU: 'X' }],
+				input: [{ Warehouse: 'WH1', SKU: 'X', Date: '2026-01-01', Qty: 'x' }],
 				continueOnFail: true,
 			}),
 		expectFailure: outputErrorMatches(/invalid row/),
@@ -442,7 +443,7 @@ describe('a server that echoes the token back is redacted', () => {
 describe('the credential test never exposes the token', () => {
 	const credentialTest = async (credentials: IDataObject) => {
 		const { value, logs } = await withLogCapture(() =>
-			testCredential({ credentialType: new PaqtanaApi(), credentials }),
+			testCredential({ credentialType: new PaqtanaApi(), nodeTypes: [new Paqtana()], credentials }),
 		);
 		return { result: value, text: JSON.stringify({ value, logs }) };
 	};

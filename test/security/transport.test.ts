@@ -3,15 +3,16 @@
  * any connection is made), the org code is always exactly one path segment, and a Base URL with a path
  * prefix (a reverse proxy) works.
  *
- * Loopback means exactly the hosts DESIGN.md lists: localhost, 127.0.0.1 and [::1]. Other loopback
- * spellings that URL parsing does not turn into one of those (127.0.0.2, 0.0.0.0, [::ffff:127.0.0.1],
- * localhost.) are refused: a short allow-list is easy to reason about, and nobody needs them for the sandbox.
+ * Loopback means exactly the hosts the README lists under Credentials: localhost, 127.0.0.1, [::1].
+ * Other loopback spellings that URL parsing does not turn into one of those (127.0.0.2, 0.0.0.0,
+ * [::ffff:127.0.0.1], localhost.) are refused: a short allow-list is easy to reason about, and nobody needs them for the sandbox.
  * Spellings that WHATWG URL parsing normalises to 127.0.0.1 (127.1, 2130706433) are the same host and allowed.
  */
 import { request as httpRequest } from 'node:http';
 import net from 'node:net';
 
 import { PaqtanaApi } from '../../credentials/PaqtanaApi.credentials';
+import { Paqtana } from '../../nodes/Paqtana/Paqtana.node';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { testCredential } from '../harness';
 import { credentialsFor, demandParameters, demandRow, ORG, runPaqtana, TOKEN } from '../support';
@@ -171,6 +172,7 @@ describe('no token over plain http to a non-loopback host', () => {
 		const { value: result, connections } = await countingConnections(() =>
 			testCredential({
 				credentialType: new PaqtanaApi(),
+				nodeTypes: [new Paqtana()],
 				credentials: credentialsFor(sandbox, { baseUrl }),
 			}),
 		);
@@ -191,10 +193,18 @@ describe('no token over plain http to a non-loopback host', () => {
 			'http://0.0.0.0:1/x',
 			`http://localhost:1@0.0.0.0:1/x`,
 		]) {
-			await expect(authenticate({ token: TOKEN }, { url })).rejects.toThrow(/https/);
+			await expect(
+				authenticate({ token: TOKEN, baseUrl: 'http://127.0.0.1:1' }, { url }),
+			).rejects.toThrow(/only sent to the credential's Base URL \(http:\/\/127\.0\.0\.1:1\)/);
+			await expect(authenticate({ token: TOKEN, baseUrl: url }, { url })).rejects.toThrow(
+				/must start with https:\/\//,
+			);
 		}
 		await expect(
-			authenticate({ token: TOKEN }, { url: '/v2/x', baseURL: 'http://127.0.0.1:1' }),
+			authenticate(
+				{ token: TOKEN, baseUrl: 'http://127.0.0.1:1' },
+				{ url: '/v2/x', baseURL: 'http://127.0.0.1:1' },
+			),
 		).resolves.toMatchObject({ headers: { Authorization: `Bearer ${TOKEN}` } });
 		await expect(
 			authenticate({ token: TOKEN }, { url: 'https://api.paqtana.com/v2/x' }),
@@ -248,6 +258,7 @@ describe('the org code is exactly one path segment', () => {
 		async (org) => {
 			const result = await testCredential({
 				credentialType: new PaqtanaApi(),
+				nodeTypes: [new Paqtana()],
 				credentials: credentialsFor(sandbox, { orgCode: org }),
 			});
 			expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
@@ -257,43 +268,50 @@ describe('the org code is exactly one path segment', () => {
 		},
 	);
 
-	it.each([['.'], ['..'], ['']])(
-		'the credential test with %j fails clearly and touches no organization',
-		async (org) => {
-			// n8n evaluates a credential test's URL expressions without letting an error stop the request, so the test
-			// cannot refuse these before sending (the node does, above). URL parsing drops the dot segment, the sandbox
-			// answers 404 for the path, and the 404 rule turns that into a plain message.
+	it.each([
+		['.', '"." is not a valid Organization Code. Fix the credential.'],
+		['..', '".." is not a valid Organization Code. Fix the credential.'],
+		[
+			'',
+			'The credential has no Organization Code (Admin Console → Manage Workspaces). Fix the credential.',
+		],
+	])(
+		'the credential test refuses %j with the node’s message and touches no organization',
+		async (org, message) => {
 			const result = await testCredential({
 				credentialType: new PaqtanaApi(),
+				nodeTypes: [new Paqtana()],
 				credentials: credentialsFor(sandbox, { orgCode: org }),
 			});
-			expect(result).toEqual({
-				status: 'Error',
-				message: expect.stringMatching(/does not know this Organization Code \(404\)/),
-			});
-			expect(sandbox.requests().map((request) => request.status)).toEqual([404]);
-			expect(sandbox.requests()[0].path).not.toContain(`/org/${encodeURIComponent(ORG)}/`);
+			expect(result).toEqual({ status: 'Error', message });
+			expect(sandbox.requests()).toEqual([]);
 		},
 	);
 
 	it('the credential test gives plain messages for 401 and 403', async () => {
 		const wrong = await testCredential({
 			credentialType: new PaqtanaApi(),
+			nodeTypes: [new Paqtana()],
 			credentials: credentialsFor(sandbox, { token: 'nope' }),
 		});
 		expect(wrong).toEqual({
 			status: 'Error',
-			message: expect.stringMatching(/did not accept the API token \(401\)/),
+			message: expect.stringMatching(
+				/^Paqtana did not accept the token \(401 Unauthorized\)\. First open the Paqtana credential/,
+			),
 		});
 		const other = await startSandbox({ orgs: { [ORG]: TOKEN, OTHER: 'other-token' } });
 		try {
 			const forbidden = await testCredential({
 				credentialType: new PaqtanaApi(),
+				nodeTypes: [new Paqtana()],
 				credentials: credentialsFor(other, { orgCode: 'OTHER' }),
 			});
 			expect(forbidden).toEqual({
 				status: 'Error',
-				message: expect.stringMatching(/may not write to this Organization Code \(403\)/),
+				message: expect.stringMatching(
+					/^The token may not write to this organization \(403 Forbidden\)\. First check the Organization Code/,
+				),
 			});
 		} finally {
 			await other.close();
@@ -326,6 +344,7 @@ describe('a Base URL with a path prefix (reverse proxy)', () => {
 	it('the credential test works through the prefix too', async () => {
 		const result = await testCredential({
 			credentialType: new PaqtanaApi(),
+			nodeTypes: [new Paqtana()],
 			credentials: credentialsFor(sandbox, { baseUrl: `${front.url}/proxy/paqtana/` }),
 		});
 		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });

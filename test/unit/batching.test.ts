@@ -20,7 +20,9 @@ const serialize = compileRowSerializer(DEMAND_FIELDS);
 const describeRowKey = (row: WireRow) => describeKey(row, KEY);
 
 /** The plain row-by-row greedy split: each row goes into the current batch if it fits, else it starts the next one. */
-function referenceBatches(prepared: PreparedRows, maxBytes: number): Batch[] | RowTooLarge {
+type BatchInput = Pick<PreparedRows, 'table' | 'rowItems' | 'mergedItems'>;
+
+function referenceBatches(prepared: BatchInput, maxBytes: number): Batch[] | RowTooLarge {
 	const batches: Batch[] = [];
 	let parts: string[] = [];
 	let bytes = 2;
@@ -60,7 +62,7 @@ function referenceBatches(prepared: PreparedRows, maxBytes: number): Batch[] | R
 	return batches;
 }
 
-function reference(prepared: PreparedRows, maxBytes: number): Batch[] | RowTooLarge {
+function reference(prepared: BatchInput, maxBytes: number): Batch[] | RowTooLarge {
 	try {
 		return referenceBatches(prepared, maxBytes);
 	} catch (tooLarge) {
@@ -81,7 +83,7 @@ const rowArb = fc.record({
 function prepared(
 	rows: Array<{ location: string; code: string; day: number; quantity: number }>,
 	mergedEvery: number,
-): PreparedRows {
+): BatchInput {
 	const mergedItems = new Map<number, number[]>();
 	const rowItems: number[] = [];
 	let item = 0;
@@ -102,8 +104,6 @@ function prepared(
 		),
 		rowItems,
 		mergedItems,
-		invalid: [],
-		duplicatesMerged: 0,
 	};
 }
 

@@ -42,7 +42,7 @@ describe('auto-mapping matches column names ignoring case and punctuation, with 
 			{ code: 'code', location: 'location', quantity: 'quantity', date: 'date' },
 		],
 	])('demand columns %j', (columns, expected) => {
-		expect(Object.fromEntries(autoMapColumns(columns, DEMAND_FIELDS))).toEqual(expected);
+		expect(Object.fromEntries(autoMapColumns(columns, DEMAND_FIELDS).columns)).toEqual(expected);
 	});
 
 	it('maps inventory columns, each column to one field only', () => {
@@ -59,7 +59,7 @@ describe('auto-mapping matches column names ignoring case and punctuation, with 
 			'MOQ',
 			'Colour',
 		];
-		expect(Object.fromEntries(autoMapColumns(columns, INVENTORY_FIELDS))).toEqual({
+		expect(Object.fromEntries(autoMapColumns(columns, INVENTORY_FIELDS).columns)).toEqual({
 			workspaceCode: 'Workspace',
 			location: 'Warehouse',
 			code: 'SKU',
@@ -74,7 +74,7 @@ describe('auto-mapping matches column names ignoring case and punctuation, with 
 	});
 
 	it('never maps prototype keys', () => {
-		expect(autoMapColumns(['__proto__', 'constructor'], DEMAND_FIELDS).size).toBe(0);
+		expect(autoMapColumns(['__proto__', 'constructor'], DEMAND_FIELDS).columns.size).toBe(0);
 	});
 });
 

@@ -1,12 +1,23 @@
 import { DateTime } from 'luxon';
 
 import {
+	type DateOrder,
+	type DateRules,
 	excelSerialToDay,
 	toDay,
 	toNumber,
 	toText,
 	Unconvertible,
 } from '../../nodes/Paqtana/helpers/normalise';
+
+/** Wide year bounds, so these tests see only the reading rules; the bounds have tests of their own. */
+const rules = (dateOrder: DateOrder, timezone = 'UTC'): DateRules => ({
+	dateOrder,
+	earliestYear: 1900,
+	latestYear: 9999,
+	timezone,
+	currentYear: 2026,
+});
 
 const reason = (value: unknown) => (value instanceof Unconvertible ? value.reason : undefined);
 
@@ -26,7 +37,7 @@ describe('dates are read as the calendar day written, never shifted', () => {
 		['46353', 'dayFirst', '2026-11-27'],
 		['2024-02-29', 'yearFirst', '2024-02-29'],
 	] as const)('%s (%s) → %s', (input, order, expected) => {
-		expect(toDay(input, order)).toBe(expected);
+		expect(toDay(input, rules(order))).toBe(expected);
 	});
 
 	it('reads Excel serial numbers in the 1900 system, including its fake leap day', () => {
@@ -35,18 +46,21 @@ describe('dates are read as the calendar day written, never shifted', () => {
 		expect(reason(excelSerialToDay(60))).toMatch(/1900-02-29.*does not exist/);
 		expect(excelSerialToDay(61)).toBe('1900-03-01');
 		expect(excelSerialToDay(45658)).toBe('2025-01-01');
-		expect(toDay(46353.75, 'yearFirst')).toBe('2026-11-27');
-		expect(toDay(20261127, 'yearFirst')).toBe('2026-11-27');
-		expect(reason(toDay(0, 'yearFirst'))).toMatch(/not an Excel date serial/);
+		expect(toDay(46353.75, rules('yearFirst'))).toBe('2026-11-27');
+		expect(toDay(20261127, rules('yearFirst'))).toBe('2026-11-27');
+		expect(reason(toDay(0, rules('yearFirst')))).toMatch(/not an Excel date serial/);
 	});
 
 	it('reads JS Dates in UTC and Luxon DateTimes in their own zone', () => {
-		expect(toDay(new Date('2026-11-27T00:00:00Z'), 'yearFirst')).toBe('2026-11-27');
+		expect(toDay(new Date('2026-11-27T00:00:00Z'), rules('yearFirst'))).toBe('2026-11-27');
 		expect(
-			toDay(DateTime.fromISO('2026-11-27T23:30:00', { zone: 'America/New_York' }), 'yearFirst'),
+			toDay(
+				DateTime.fromISO('2026-11-27T23:30:00', { zone: 'America/New_York' }),
+				rules('yearFirst'),
+			),
 		).toBe('2026-11-27');
-		expect(reason(toDay(new Date('nope'), 'yearFirst'))).toMatch(/invalid JS Date/);
-		expect(reason(toDay(DateTime.invalid('bad'), 'yearFirst'))).toMatch(/invalid Luxon/);
+		expect(reason(toDay(new Date('nope'), rules('yearFirst')))).toMatch(/invalid JS Date/);
+		expect(reason(toDay(DateTime.invalid('bad'), rules('yearFirst')))).toMatch(/invalid Luxon/);
 	});
 
 	it.each([
@@ -59,12 +73,12 @@ describe('dates are read as the calendar day written, never shifted', () => {
 		[true, 'dayFirst', /is not a date/],
 		[Number.NaN, 'dayFirst', /is not a date/],
 	] as const)('refuses %p (%s)', (input, order, why) => {
-		expect(reason(toDay(input, order))).toMatch(why);
+		expect(reason(toDay(input, rules(order)))).toMatch(why);
 	});
 
 	it('treats blanks as missing', () => {
-		expect(toDay('  ', 'dayFirst')).toBeUndefined();
-		expect(toDay(null, 'dayFirst')).toBeUndefined();
+		expect(toDay('  ', rules('dayFirst'))).toBeUndefined();
+		expect(toDay(null, rules('dayFirst'))).toBeUndefined();
 	});
 });
 

@@ -10,11 +10,11 @@ import {
 } from '../../nodes/Paqtana/helpers/retryPolicy';
 
 describe('which failures are retried', () => {
-	it('retries exactly 429, 502, 503 and 504 among HTTP statuses', () => {
+	it('retries exactly 408, 429, 502, 503 and 504 among HTTP statuses', () => {
 		const retried = [];
 		for (let status = 100; status < 600; status++)
 			if (isRetryableStatus(status)) retried.push(status);
-		expect(retried).toEqual([429, 502, 503, 504]);
+		expect(retried).toEqual([408, 429, 502, 503, 504]);
 	});
 
 	it.each(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET'])(

@@ -5,6 +5,7 @@ import type { Batch } from '../helpers/batching';
 import type { InvalidRow } from '../helpers/prepareRows';
 import type { BatchFailure, SentBatch } from '../transport/send';
 import type { ResourceName } from '../helpers/wireFormat';
+import type { RunReport } from './prepare';
 import type { UploadSettings } from './settings';
 
 const OPERATIONS: Record<ResourceName, string> = {
@@ -12,8 +13,9 @@ const OPERATIONS: Record<ResourceName, string> = {
 	historicalDemand: 'upsert',
 };
 
+/** Each input item once: the lines of a CSV file all come from the item that carried it. */
 export function pairedTo(itemIndexes: number[]): Array<{ item: number }> {
-	return itemIndexes.map((item) => ({ item }));
+	return [...new Set(itemIndexes)].map((item) => ({ item }));
 }
 
 /** One "Invalid Rows" output item per invalid input row, paired to it. */
@@ -21,16 +23,33 @@ export function invalidRowItems(
 	items: INodeExecutionData[],
 	invalid: InvalidRow[],
 ): INodeExecutionData[] {
-	return invalid.map(({ row, errors }) => ({
+	return invalid.map(({ row, line, errors, input }) => ({
 		json: {
 			row,
+			...(line !== undefined ? { line } : {}),
 			fields: errors.map((e) => e.field),
 			errors: errors as unknown as IDataObject[],
 			message: errors.map((e) => `${e.field}: ${e.reason}`).join('; '),
-			input: items[row].json,
+			input: input ?? items[row].json,
 		},
 		pairedItem: { item: row },
 	}));
+}
+
+/**
+ * What the whole run read, on every Success and dry-run item of both operations, so their fields agree.
+ * `wipeGuard` is the master inventory's guard report (null for demand, which replaces nothing).
+ */
+function runFields(report: RunReport, wipeGuard: IDataObject | null): IDataObject {
+	return {
+		inputRows: report.inputRows,
+		duplicatesMerged: report.duplicatesMerged,
+		invalidRows: report.invalidRows,
+		mapping: report.mapping,
+		ignoredColumns: report.ignoredColumns,
+		warnings: report.warnings,
+		wipeGuard,
+	};
 }
 
 export function dryRunItem(
@@ -39,28 +58,26 @@ export function dryRunItem(
 	index: number,
 	count: number,
 	autoCalculate: boolean,
+	report: RunReport,
+	wipeGuard: IDataObject | null,
 ): INodeExecutionData {
 	return {
 		json: {
 			dryRun: true,
 			resource: settings.resource,
+			operation: OPERATIONS[settings.resource],
 			batch: index + 1,
 			batches: count,
 			rows: batch.rows,
 			bytes: batch.bytes,
-			autoCalculate,
 			firstKey: batch.firstKey,
 			lastKey: batch.lastKey,
+			autoCalculate,
+			...runFields(report, wipeGuard),
 			sample: batch.sample as IDataObject[],
 		},
 		pairedItem: pairedTo(batch.items),
 	};
-}
-
-/** What the whole run prepared, shown on every Success item of both operations. */
-export interface RunCounts {
-	duplicatesMerged: number;
-	invalidRows: number;
 }
 
 /** The Success item for a request Paqtana accepted; both operations build theirs here, so their fields agree. */
@@ -70,7 +87,8 @@ export function successItem(
 	index: number,
 	count: number,
 	autoCalculate: boolean,
-	counts: RunCounts,
+	report: RunReport,
+	wipeGuard: IDataObject | null,
 	sent: SentBatch,
 ): INodeExecutionData {
 	return {
@@ -83,9 +101,8 @@ export function successItem(
 			bytes: batch.bytes,
 			firstKey: batch.firstKey,
 			lastKey: batch.lastKey,
-			duplicatesMerged: counts.duplicatesMerged,
-			invalidRows: counts.invalidRows,
 			autoCalculate,
+			...runFields(report, wipeGuard),
 			status: sent.statusCode,
 			attempts: sent.attempts,
 			durationMs: sent.durationMs,
@@ -129,6 +146,39 @@ export function formatBytes(bytes: number): string {
 	return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
-export function summaryHint(this: IExecuteFunctions, text: string): void {
-	this.addExecutionHints?.({ message: text, location: 'outputPane' });
+export function plural(count: number, word: string): string {
+	return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** "8 input rows → 3 rows" and what became of the rest: "(1 merged duplicate, 4 invalid)". */
+export function countsText(report: RunReport, rows = report.rows): string {
+	const parts = [
+		report.duplicatesMerged > 0 ? plural(report.duplicatesMerged, 'merged duplicate') : '',
+		report.invalidRows > 0 ? `${report.invalidRows.toLocaleString('en-US')} invalid` : '',
+	].filter((part) => part !== '');
+	return (
+		`${plural(report.inputRows, 'input row')} → ${plural(rows, 'row')}` +
+		(parts.length > 0 ? ` (${parts.join(', ')})` : '')
+	);
+}
+
+export function requestsText(count: number, bytes: number): string {
+	return `in ${plural(count, 'request')} (${formatBytes(bytes)})`;
+}
+
+/**
+ * The run's hints under the output: what happened, then how columns were mapped, then each warning.
+ * `text` is the first sentence, built by the operation.
+ */
+export function summaryHint(this: IExecuteFunctions, text: string, report?: RunReport): void {
+	const hints: Array<{ message: string; type?: 'warning' }> = [{ message: text }];
+	if (report !== undefined && report.mapping !== '') {
+		const ignored =
+			report.ignoredColumns.length > 0
+				? `. Columns not used: ${report.ignoredColumns.join(', ')}`
+				: '';
+		hints.push({ message: `Mapping: ${report.mapping}${ignored}` });
+	}
+	for (const warning of report?.warnings ?? []) hints.push({ message: warning, type: 'warning' });
+	this.addExecutionHints?.(...hints.map((hint) => ({ ...hint, location: 'outputPane' as const })));
 }

@@ -1,7 +1,8 @@
 /** The options every upload reads once per execution, within their bounds. */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { type IDataObject, type IExecuteFunctions, NodeOperationError } from 'n8n-workflow';
 
 import { fieldSourceFromMapping, type FieldSource } from '../helpers/columnMapping';
+import { isItemDependent } from '../helpers/expressions';
 import type { RowSources } from '../helpers/prepareRows';
 import { MAX_RETRY_WAIT_MS } from '../helpers/retryPolicy';
 import { DEFAULT_MAX_BODY_BYTES, MIN_BODY_BYTES, type ResourceName } from '../helpers/wireFormat';
@@ -13,9 +14,34 @@ export interface UploadSettings extends RequestSettings {
 	routeInvalidRows: boolean;
 }
 
-/** Options are read from item 0: one execution sends one payload, so they cannot differ per item. */
-export function readOptions(this: IExecuteFunctions): IDataObject {
-	return this.getNodeParameter('options', 0, {}) as IDataObject;
+/**
+ * The options, which apply to the whole run (one execution sends one payload). An expression that reads
+ * the item is evaluated for every item and must give them all the same value: a per-item value would
+ * otherwise silently come from item 0.
+ */
+export function readOptions(this: IExecuteFunctions, itemCount: number): IDataObject {
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	if (itemCount < 2 || !isItemDependent(this.getNode().parameters.options)) return options;
+	const first = new Map(
+		Object.entries(options).map(([name, value]) => [name, JSON.stringify(value)]),
+	);
+	for (let itemIndex = 1; itemIndex < itemCount; itemIndex++) {
+		const other = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		for (const name of new Set([...first.keys(), ...Object.keys(other)])) {
+			const value = JSON.stringify(other[name]);
+			if (value === first.get(name)) continue;
+			throw new NodeOperationError(
+				this.getNode(),
+				`The option "${name}" is ${first.get(name) ?? 'not set'} for item 0 but ${value ?? 'not set'} for item ${itemIndex}`,
+				{
+					description:
+						'Options apply to the whole run (one upload), so an expression in them must give every item the same value. ' +
+						'Use a fixed value, or split the items (e.g. with a Switch node) into runs that each have one value.',
+				},
+			);
+		}
+	}
+	return options;
 }
 
 /**

@@ -42,7 +42,7 @@ const ARRAY_OVERHEAD = 2;
 const GROUP_ROWS = 2048;
 
 export function buildBatches(
-	prepared: PreparedRows,
+	prepared: Pick<PreparedRows, 'table' | 'rowItems' | 'mergedItems'>,
 	serialize: RowSerializer,
 	describeRowKey: (row: WireRow) => string,
 	maxBytes: number,

@@ -15,31 +15,54 @@ export function normaliseColumnName(name: string): string {
 /** Keys that must never be read or copied from input objects. */
 export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** The names auto-mapping recognises for a field, in the order it prefers them. */
+export function recognisedNames(field: WireField): string[] {
+	return [field.id, field.displayName, ...field.aliases];
+}
+
+export interface AutoMapping {
+	/** Field id → the input column it is read from. */
+	columns: Map<string, string>;
+	/** Field id → other columns that also matched it but lost to the chosen one. */
+	passedOver: Map<string, string[]>;
+}
+
 /**
- * Chooses one input column per field: an exact field name beats its display name, which beats its aliases
- * in the order listed; a column serves one field only.
+ * Chooses one input column per field. The rule, documented in the README: the field's own name beats its
+ * display name, which beats its aliases in the order `wireFormat.ts` lists them (most specific first, so
+ * "Units Sold" beats "Sales" and "Item No." beats "Item"), whatever order the columns come in; fields are
+ * served in catalogue order, and a column serves one field only.
  */
 export function autoMapColumns(
 	columns: readonly string[],
 	fields: readonly WireField[],
-): Map<string, string> {
+): AutoMapping {
 	const byName = new Map<string, string>();
 	for (const column of columns) {
 		const name = normaliseColumnName(column);
 		if (!UNSAFE_KEYS.has(column) && !byName.has(name)) byName.set(name, column);
 	}
-	const mapping = new Map<string, string>();
+	const mapping: AutoMapping = { columns: new Map(), passedOver: new Map() };
 	const used = new Set<string>();
 	for (const field of fields) {
-		const candidates = [field.id, field.displayName, ...field.aliases].map(normaliseColumnName);
-		for (const candidate of candidates) {
-			const column = byName.get(candidate);
-			if (column !== undefined && !used.has(column)) {
-				mapping.set(field.id, column);
-				used.add(column);
-				break;
-			}
+		let chosen: string | undefined;
+		const others: string[] = [];
+		for (const candidate of recognisedNames(field)) {
+			const column = byName.get(normaliseColumnName(candidate));
+			if (column === undefined || used.has(column) || column === chosen) continue;
+			if (chosen === undefined) chosen = column;
+			else if (!others.includes(column)) others.push(column);
 		}
+		if (chosen === undefined) continue;
+		mapping.columns.set(field.id, chosen);
+		used.add(chosen);
+		if (others.length > 0) mapping.passedOver.set(field.id, others);
+	}
+	// A column that lost one field may have won a later one: it is not passed over then.
+	for (const [fieldId, others] of mapping.passedOver) {
+		const unused = others.filter((column) => !used.has(column));
+		if (unused.length > 0) mapping.passedOver.set(fieldId, unused);
+		else mapping.passedOver.delete(fieldId);
 	}
 	return mapping;
 }

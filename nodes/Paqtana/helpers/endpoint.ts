@@ -2,6 +2,8 @@
  * Request URLs built from the credential. The token may only travel over https (plain http is allowed to
  * loopback hosts, for the local sandbox), and the org code can never change the request path.
  */
+export const DEFAULT_BASE_URL = 'https://api.paqtana.com';
+
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** Why the credential cannot be used; returned, not thrown, so the node can wrap it. */

@@ -16,19 +16,29 @@ export function explainStatus(status: number, maxBodyBytes: number): ErrorExplan
 			return {
 				message: 'Paqtana did not accept the token (401 Unauthorized)',
 				description:
-					'The API token is wrong or was revoked. Generate a new one in Admin Console → Integration API Configuration v2 and update the credential.',
+					'First open the Paqtana credential and paste a valid API token: this one is wrong or was revoked. ' +
+					'A new one is made in Paqtana → Settings → Admin Console → Integration API Configuration v2 → Generate New Token.',
 			};
 		case 403:
 			return {
 				message: 'The token may not write to this organization (403 Forbidden)',
 				description:
-					'The token belongs to a different organization than the Organization Code in the credential, or lacks permission. Check both in the Admin Console.',
+					'First check the Organization Code in the credential: the token belongs to a different organization, ' +
+					'or lacks permission. Both are in Paqtana’s Admin Console (the code under Manage Workspaces, ' +
+					'tokens under Integration API Configuration v2).',
 			};
 		case 404:
 			return {
 				message: 'Paqtana does not know this organization (404 Not Found)',
 				description:
-					'Check the Organization Code in the credential (Admin Console → Manage Workspaces, above the workspace table) and the Base URL.',
+					'First check the Organization Code in the credential (Admin Console → Manage Workspaces, above the ' +
+					'workspace table), then the Base URL (normally https://api.paqtana.com; change it only for a proxy or the sandbox).',
+			};
+		case 408:
+			return {
+				message: 'Paqtana gave up waiting for the request (408 Request Timeout)',
+				description:
+					'The body arrived too slowly, every time it was tried. Check the network; a proxy on the way may be slow.',
 			};
 		case 413:
 			return {
@@ -55,13 +65,152 @@ export function explainStatus(status: number, maxBodyBytes: number): ErrorExplan
 	}
 }
 
-/** Plain words for a request that got no HTTP answer. */
-export function networkErrorMessage(code: string, timeoutMs: number): string {
-	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') {
-		return `Paqtana did not answer within ${Math.round(timeoutMs / 1000)} s (request timeout, ${code})`;
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+const LOST_CONNECTION_CODES = new Set([
+	'ECONNRESET',
+	'EPIPE',
+	'UND_ERR_SOCKET',
+	'ERR_BAD_RESPONSE',
+]);
+const NOT_FOUND_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN']);
+
+/** Certificate and TLS handshake failures: retrying or waiting longer cannot fix them. */
+const TLS_CODES = new Set([
+	'CERT_HAS_EXPIRED',
+	'CERT_NOT_YET_VALID',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'UNABLE_TO_GET_ISSUER_CERT',
+	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
+	'ERR_SSL_WRONG_VERSION_NUMBER',
+	'EPROTO',
+]);
+
+export function isTlsErrorCode(code: string): boolean {
+	return TLS_CODES.has(code);
+}
+
+/**
+ * Plain words for a request that got no HTTP answer, with what to do first. `host` is the Base URL's host;
+ * `timeoutMs` the Request Timeout. The node and the credential test both show these.
+ */
+export function explainNetworkError(
+	code: string,
+	host: string,
+	timeoutMs: number,
+): ErrorExplanation {
+	if (TIMEOUT_CODES.has(code)) {
+		return {
+			message: `Paqtana did not answer within ${formatWait(timeoutMs)} (request timeout, ${code})`,
+			description:
+				`${host} was reached but did not finish answering within "Request Timeout". ` +
+				'On a slow link a large body can need more time: raise "Request Timeout".',
+		};
 	}
-	if (code === 'ECONNREFUSED') return 'Paqtana refused the connection (ECONNREFUSED)';
-	if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET')
-		return `The connection to Paqtana was lost before it answered (${code})`;
-	return `Could not reach Paqtana (${code})`;
+	if (code === 'ECONNREFUSED') {
+		return {
+			message: `${host} refused the connection (ECONNREFUSED)`,
+			description:
+				'Nothing accepts connections at the Base URL’s host and port. Check the Base URL in the ' +
+				'credential (and, for the local sandbox or a proxy, that it is running).',
+		};
+	}
+	if (NOT_FOUND_CODES.has(code)) {
+		return {
+			message: `The host ${host} was not found (${code})`,
+			description:
+				'Check the spelling of the Base URL in the credential (normally https://api.paqtana.com) and ' +
+				'that this n8n can resolve host names (DNS).',
+		};
+	}
+	if (isTlsErrorCode(code)) {
+		return {
+			message: `The https connection to ${host} was refused: its certificate was not accepted (${code})`,
+			description:
+				'Nothing was sent. The certificate is self-signed, expired, or issued for another host name, or ' +
+				'the port does not speak https. Check the host name and scheme in the Base URL; if a company proxy ' +
+				'inspects https traffic, n8n must trust its CA certificate. Longer timeouts or more retries do not help.',
+		};
+	}
+	if (code === 'ERR_INVALID_URL') {
+		return {
+			message: 'The Base URL is not a valid URL (ERR_INVALID_URL)',
+			description: 'Fix the Base URL in the credential, for example https://api.paqtana.com.',
+		};
+	}
+	if (LOST_CONNECTION_CODES.has(code)) {
+		return {
+			message: `The connection to ${host} was lost before it answered (${code})`,
+			description: 'The server or a proxy on the way closed the connection. Check the network.',
+		};
+	}
+	return {
+		message: `Could not reach ${host} (${code})`,
+		description: 'Check the Base URL in the credential and the network.',
+	};
+}
+
+/**
+ * A 3xx answer, which the node never follows: n8n would send the token and the rows along to wherever it
+ * points. Only the target's host is named: the rest of a URL can carry secrets.
+ */
+export function explainRedirect(status: number, target: URL | undefined): ErrorExplanation {
+	const where = target === undefined ? 'without a valid Location' : `to ${target.host}`;
+	return {
+		message: `The Base URL answered with a redirect (${status}) ${where}, which the node does not follow`,
+		description:
+			'Following a redirect would send the API token and the rows to another address, so nothing was sent there. ' +
+			'Set the Base URL in the Paqtana credential to the address that answers directly ' +
+			'(for example https:// instead of http://, or the new host name) if you trust that host.',
+	};
+}
+
+/** A 2xx answer that does not confirm the rows were stored (`reason` from transport/answer.ts). */
+export function explainUnconfirmed(status: number, reason: string): ErrorExplanation {
+	return {
+		message: `Paqtana's answer did not confirm that the rows were stored (${status})`,
+		description:
+			`${reason}. The Base URL may point at something other than Paqtana's API (a login page, a proxy), ` +
+			'or the answer was cut off on the way. Check the Base URL in the credential; sending again is safe.',
+	};
+}
+
+/** "850 ms", "12 s", "5 min": how long a wait or a deadline is, for people. */
+export function formatWait(ms: number): string {
+	if (ms < 1000) return `${Math.round(ms)} ms`;
+	if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+	return `${Math.round(ms / 60_000)} min`;
+}
+
+/** The execution was cancelled (the Stop button, or n8n's workflow timeout) while a body was being sent. */
+export function explainCancel(requestInFlight: boolean): ErrorExplanation {
+	return {
+		message: 'The execution was cancelled while sending to Paqtana',
+		description: requestInFlight
+			? 'A request was in flight when the cancel came, so Paqtana may have stored this batch. Sending again is safe.'
+			: 'No request was in flight: this batch was not sent (the cancel came before it, or while waiting to retry).',
+	};
+}
+
+/** Any HTTP answer that is not a confirmed success: a 2xx that is not Paqtana's, a redirect, or an error status. */
+export function explainAnswer(
+	answer: { statusCode: number; unconfirmed?: string; location?: URL },
+	maxBodyBytes: number,
+): ErrorExplanation {
+	const { statusCode } = answer;
+	if (statusCode >= 200 && statusCode < 300) {
+		return explainUnconfirmed(statusCode, answer.unconfirmed ?? 'The answer was not Paqtana’s');
+	}
+	if (statusCode >= 300 && statusCode < 400) return explainRedirect(statusCode, answer.location);
+	return explainStatus(statusCode, maxBodyBytes);
+}
+
+/** The code of a network error (ECONNREFUSED, …), from the error or the error it wraps. */
+export function errorCode(error: unknown): string | undefined {
+	const code =
+		(error as { code?: unknown; cause?: { code?: unknown } }).code ??
+		(error as { cause?: { code?: unknown } }).cause?.code;
+	return typeof code === 'string' ? code : undefined;
 }

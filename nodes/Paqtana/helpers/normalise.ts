@@ -8,10 +8,27 @@ import { digitsAt, isCalendarDay, isIsoDay } from './calendar';
 export type DateOrder = 'dayFirst' | 'monthFirst' | 'yearFirst';
 export type DecimalSeparator = '.' | ',';
 
-export interface NormaliseOptions {
+/** How dates are read; see `toDay`. */
+export interface DateRules {
 	dateOrder: DateOrder;
+	/**
+	 * Days outside these years are refused: a number that is not a date (`Day: 14` from a Year/Month/Day
+	 * export) must not become 1900-01-14 as an Excel serial, nor a typo a day in 2206.
+	 */
+	earliestYear: number;
+	latestYear: number;
+	/** The n8n instance's time zone (IANA name): a JS Date is the calendar day it is there. */
+	timezone: string;
+	/** The year it is now: a two-digit year is the latest such year up to the next one. */
+	currentYear: number;
+}
+
+export interface NormaliseOptions extends DateRules {
 	decimalSeparator: DecimalSeparator;
 }
+
+export const DEFAULT_EARLIEST_YEAR = 1970;
+export const DEFAULT_LATEST_YEAR = 2100;
 
 export class Unconvertible {
 	constructor(readonly reason: string) {}
@@ -141,23 +158,52 @@ export function excelSerialToDay(serial: number): string | Unconvertible {
 	return new Date(daysSinceEpoch * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
+/** Formats a time as the calendar day (`YYYY-MM-DD`) in one time zone, by zone name. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dayFormat(timezone: string): Intl.DateTimeFormat {
+	let format = dayFormats.get(timezone);
+	if (format === undefined) {
+		try {
+			// en-CA writes dates as YYYY-MM-DD.
+			format = new Intl.DateTimeFormat('en-CA', {
+				timeZone: timezone,
+				year: 'numeric',
+				month: '2-digit',
+				day: '2-digit',
+			});
+		} catch {
+			format = dayFormat('UTC'); // an unknown zone name: n8n itself falls back to UTC then
+		}
+		dayFormats.set(timezone, format);
+	}
+	return format;
+}
+
 /**
- * Day texts of JS Dates by day number. A database export repeats a few hundred days over millions of rows,
- * and `toISOString` per row was the slowest step of reading them; the cache is bounded, so it cannot grow
- * with the input.
+ * Day texts of JS Dates by time and zone. A database export repeats a few hundred days over millions of
+ * rows, and formatting per row was the slowest step of reading them; the cache is bounded, so it cannot
+ * grow with the input.
  */
-const dayTexts = new Map<number, string>();
+const dayTexts = new Map<string, Map<number, string>>();
 const DAY_TEXTS_KEPT = 4096;
 
-function dateToDay(date: Date): string | Unconvertible {
+/**
+ * A JS Date at midnight UTC is that UTC day (date-only values from JSON and most APIs); any other is the
+ * calendar day it is in the instance's time zone. node-postgres, for one, gives a DATE column as a Date
+ * at local midnight: in Berlin, 2026-11-27 arrives as 2026-11-26T23:00Z and must stay the 27th.
+ */
+function dateToDay(date: Date, timezone: string): string | Unconvertible {
 	const time = date.getTime();
 	if (Number.isNaN(time)) return new Unconvertible('an invalid JS Date');
-	const dayNumber = Math.floor(time / MS_PER_DAY);
-	let text = dayTexts.get(dayNumber);
+	let texts = dayTexts.get(timezone);
+	if (texts === undefined) dayTexts.set(timezone, (texts = new Map()));
+	let text = texts.get(time);
 	if (text === undefined) {
-		text = date.toISOString().slice(0, 10);
-		if (dayTexts.size >= DAY_TEXTS_KEPT) dayTexts.clear();
-		dayTexts.set(dayNumber, text);
+		text =
+			time % MS_PER_DAY === 0 ? date.toISOString().slice(0, 10) : dayFormat(timezone).format(date);
+		if (texts.size >= DAY_TEXTS_KEPT) texts.clear();
+		texts.set(time, text);
 	}
 	return text;
 }
@@ -167,12 +213,17 @@ const COMPACT_DAY = /^(\d{4})(\d{2})(\d{2})$/;
 const THREE_PARTS = /^(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:$|[T ,]+\d{1,2}:\d{2})/;
 const NUMERIC = /^\d+(?:\.\d+)?$/;
 
-function fullYear(year: string): number {
+/** A two-digit year is the latest year ending in those digits up to the year after `currentYear`. */
+function fullYear(year: string, currentYear: number): number {
 	const value = Number(year);
-	return year.length <= 2 ? 2000 + value : value;
+	if (year.length > 2) return value;
+	const latest = currentYear + 1;
+	const candidate = latest - ((((latest - value) % 100) + 100) % 100);
+	return candidate;
 }
 
-function fromThreeParts(text: string, order: DateOrder): string | Unconvertible | undefined {
+function fromThreeParts(text: string, rules: DateRules): string | Unconvertible | undefined {
+	const order = rules.dateOrder;
 	const match = THREE_PARTS.exec(text);
 	if (match === null) return undefined;
 	const [, a, b, c] = match;
@@ -182,7 +233,7 @@ function fromThreeParts(text: string, order: DateOrder): string | Unconvertible 
 	if (order === 'yearFirst')
 		return new Unconvertible(`"${text}" does not start with a year (Date Order is year-first)`);
 	const [day, month] = order === 'dayFirst' ? [a, b] : [b, a];
-	return isoDay(fullYear(c), Number(month), Number(day), text);
+	return isoDay(fullYear(c, rules.currentYear), Number(month), Number(day), text);
 }
 
 interface LuxonLike {
@@ -196,11 +247,26 @@ function isLuxonDateTime(value: object): value is LuxonLike {
 }
 
 /**
- * Calendar days, as written: ISO dates and date-times keep the day they name (no time-zone shift);
- * JS Dates are read in UTC; Luxon DateTimes in their own zone; numbers are Excel serials or YYYYMMDD;
- * `27/11/2026`-style text follows the Date Order.
+ * Calendar days, as written: ISO dates and date-times keep the day they name (no time-zone shift); JS
+ * Dates as `dateToDay` says; Luxon DateTimes in their own zone; numbers are YYYYMMDD or Excel serials;
+ * `27/11/2026`-style text follows the Date Order. Only days within the accepted years are dates.
  */
-export function toDay(value: unknown, order: DateOrder): string | undefined | Unconvertible {
+export function toDay(value: unknown, rules: DateRules): string | undefined | Unconvertible {
+	const day = readDay(value, rules);
+	if (typeof day !== 'string') return day;
+	const year = digitsAt(day, 0, 4);
+	if (year >= rules.earliestYear && year <= rules.latestYear) return day;
+	const accepted = `${rules.earliestYear}–${rules.latestYear}`;
+	const serial =
+		typeof value === 'number' || (typeof value === 'string' && NUMERIC.test(value.trim()));
+	return new Unconvertible(
+		serial && !COMPACT_DAY.test(String(value).trim())
+			? `${describe(value)} is not a date: as an Excel date serial it would be ${day}, outside the accepted years ${accepted}`
+			: `${describe(value)} is ${day}, outside the accepted years ${accepted}`,
+	);
+}
+
+function readDay(value: unknown, rules: DateRules): string | undefined | Unconvertible {
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value)) return new Unconvertible(`${describe(value)} is not a date`);
 		const compact = COMPACT_DAY.exec(String(value));
@@ -215,7 +281,7 @@ export function toDay(value: unknown, order: DateOrder): string | undefined | Un
 		if (isIsoDay(text)) return text; // already what the wire wants: no parsing, no new string
 		const iso = ISO_DATE_PREFIX.exec(text);
 		if (iso !== null) return isoDay(Number(iso[1]), Number(iso[2]), Number(iso[3]), text);
-		const parts = fromThreeParts(text, order);
+		const parts = fromThreeParts(text, rules);
 		if (parts !== undefined) return parts;
 		const compact = COMPACT_DAY.exec(text);
 		if (compact !== null)
@@ -223,7 +289,7 @@ export function toDay(value: unknown, order: DateOrder): string | undefined | Un
 		if (NUMERIC.test(text)) return excelSerialToDay(Number(text));
 		return new Unconvertible(`${describe(value)} is not a date`);
 	}
-	if (value instanceof Date) return dateToDay(value);
+	if (value instanceof Date) return dateToDay(value, rules.timezone);
 	if (typeof value === 'object' && value !== null && isLuxonDateTime(value)) {
 		const day = value.isValid ? value.toISODate() : null;
 		return day ?? new Unconvertible('an invalid Luxon DateTime');
@@ -238,5 +304,5 @@ export function convert(
 ): string | number | undefined | Unconvertible {
 	if (kind === 'text') return toText(value);
 	if (kind === 'number') return toNumber(value, options.decimalSeparator);
-	return toDay(value, options.dateOrder);
+	return toDay(value, options);
 }

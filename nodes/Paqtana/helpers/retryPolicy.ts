@@ -1,7 +1,7 @@
 /** When and how long to wait before trying a request again. */
 
-/** Statuses that mean "try again later"; everything else is final. */
-const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+/** Statuses that mean "try again later"; everything else is final. 408: the server gave up waiting for the body. */
+const RETRYABLE_STATUSES = new Set([408, 429, 502, 503, 504]);
 
 /** Network failures worth another attempt: the request may not have arrived, or its answer was lost. */
 const RETRYABLE_ERROR_CODES = new Set([
@@ -16,6 +16,8 @@ const RETRYABLE_ERROR_CODES = new Set([
 	'EHOSTUNREACH',
 	'UND_ERR_SOCKET',
 	'ERR_SOCKET_CONNECTION_TIMEOUT',
+	// axios: the connection closed in the middle of the answer
+	'ERR_BAD_RESPONSE',
 ]);
 
 /** Failures before the request could be sent (no connection, or TLS refused it): it cannot have reached the server. */

@@ -43,13 +43,13 @@ export class RowIndex {
 
 	/**
 	 * `rows` is where positions point (read to confirm a hit); `keyFields` are the positions of the key
-	 * fields among a row's values; `maxRows` bounds how many rows will be added, so the hash table never
-	 * needs to grow and stays at most half full (short probe sequences).
+	 * fields among a row's values; `expectedRows` sizes the hash table (it doubles whenever it becomes half
+	 * full, so probe sequences stay short).
 	 */
 	constructor(
 		private readonly rows: RowTable,
 		private readonly keyFields: readonly number[],
-		private readonly maxRows: number,
+		private readonly expectedRows: number,
 	) {
 		this.orderKeys = keyFields;
 		this.previousValues = keyFields.map(() => undefined);
@@ -122,7 +122,7 @@ export class RowIndex {
 	private switchToHashing(): void {
 		this.groups = undefined;
 		let capacity = 16;
-		while (capacity < this.maxRows * 2) capacity *= 2;
+		while (capacity < Math.max(this.expectedRows, this.added + 1) * 2) capacity *= 2;
 		this.slots = new Int32Array(capacity * 2);
 		this.mask = capacity - 1;
 		const { rows } = this;
@@ -137,9 +137,9 @@ export class RowIndex {
 		for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
 			const entry = slots[slot * 2 + 1];
 			if (entry === EMPTY) {
-				this.countAdded();
 				slots[slot * 2] = hash;
 				slots[slot * 2 + 1] = position + 1;
+				this.countAdded();
 				return -1;
 			}
 			if (slots[slot * 2] === hash && this.sameKey(entry - 1, values, offset)) return entry - 1;
@@ -154,10 +154,32 @@ export class RowIndex {
 		slots[slot * 2 + 1] = position + 1;
 	}
 
-	/** A full hash table would make probing endless; the caller promised no more than maxRows. */
+	/**
+	 * The position of the row with the key of the values at `values[offset]`, or -1; adds nothing. Rare
+	 * (rows withheld after the fact), so it may switch the index to hashing.
+	 */
+	find(values: ArrayLike<unknown>, offset: number): number {
+		if (this.groups !== undefined) this.switchToHashing();
+		const slots = this.slots!;
+		const hash = this.hash(values, offset);
+		for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
+			const entry = slots[slot * 2 + 1];
+			if (entry === EMPTY) return -1;
+			if (slots[slot * 2] === hash && this.sameKey(entry - 1, values, offset)) return entry - 1;
+		}
+	}
+
+	/** Keeps the hash table at most half full; the slots keep each key's hash, so nothing is hashed again. */
 	private countAdded(): void {
-		if (++this.added > this.maxRows)
-			throw new RangeError(`RowIndex holds at most ${this.maxRows} rows`);
+		this.added++;
+		const slots = this.slots;
+		if (slots === undefined || this.added * 2 <= this.mask + 1) return;
+		const capacity = (this.mask + 1) * 2;
+		this.slots = new Int32Array(capacity * 2);
+		this.mask = capacity - 1;
+		for (let slot = 0; slot < slots.length; slot += 2) {
+			if (slots[slot + 1] !== EMPTY) this.insert(slots[slot], slots[slot + 1] - 1);
+		}
 	}
 
 	private sameKey(position: number, values: ArrayLike<unknown>, offset: number): boolean {

@@ -10,6 +10,12 @@ import type { WireField } from './wireFormat';
 /** Properties of one row: its wire fields that have a value, in field order, then any pass-through columns. */
 export type WireRow = Record<string, unknown>;
 
+/**
+ * A row's pass-through columns, serialised once when the row is read (which is also when a value that
+ * cannot be JSON is refused): JSON object members without the braces, `"Colour":"red","Size":3`.
+ */
+export type PassThrough = string;
+
 const BLOCK_SHIFT = 12;
 const BLOCK_ROWS = 1 << BLOCK_SHIFT;
 const BLOCK_MASK = BLOCK_ROWS - 1;
@@ -18,8 +24,8 @@ export class RowTable {
 	/** Values per row (one slot per field, `undefined` where a field has no value). */
 	readonly width: number;
 	private readonly blocks: Array<unknown[] | undefined> = [];
-	/** Pass-through columns by row (master inventory's "Include Other Columns"). */
-	private readonly extras = new Map<number, WireRow>();
+	/** Pass-through columns by row (master inventory's "Include Other Columns"), as JSON members. */
+	private readonly extras = new Map<number, PassThrough>();
 	/** The block rows are being added to. */
 	private lastBlock: unknown[] = [];
 	private rowCount = 0;
@@ -46,13 +52,13 @@ export class RowTable {
 	}
 
 	/** Keeps the drafted row, at position `length`. */
-	commit(extra: WireRow | undefined): void {
+	commit(extra: PassThrough | undefined): void {
 		if (extra !== undefined) this.extras.set(this.rowCount, extra);
 		this.rowCount++;
 	}
 
 	/** Replaces a row's values (and pass-through columns) with the drafted row's. */
-	replaceWithDraft(position: number, extra: WireRow | undefined): void {
+	replaceWithDraft(position: number, extra: PassThrough | undefined): void {
 		const draft = this.blockOf(this.rowCount);
 		const draftOffset = this.offsetOf(this.rowCount);
 		const block = this.blockOf(position);
@@ -61,6 +67,27 @@ export class RowTable {
 			block[offset + field] = draft[draftOffset + field];
 		if (extra !== undefined) this.extras.set(position, extra);
 		else this.extras.delete(position);
+	}
+
+	/** Copies a row's values and pass-through columns to an earlier position (compacting the table). */
+	moveRow(from: number, to: number): void {
+		const source = this.blockOf(from);
+		const sourceOffset = this.offsetOf(from);
+		const target = this.blockOf(to);
+		const targetOffset = this.offsetOf(to);
+		for (let field = 0; field < this.width; field++)
+			target[targetOffset + field] = source[sourceOffset + field];
+		const extra = this.extras.get(from);
+		if (extra !== undefined) this.extras.set(to, extra);
+		else this.extras.delete(to);
+	}
+
+	/** Drops the rows from `length` on (after `moveRow` compacted them). */
+	truncate(length: number): void {
+		for (let row = length; row < this.rowCount; row++) this.extras.delete(row);
+		this.rowCount = length;
+		this.blocks.length = Math.ceil(length / BLOCK_ROWS);
+		this.lastBlock = this.blocks[this.blocks.length - 1] ?? [];
 	}
 
 	get(position: number, field: number): unknown {
@@ -88,7 +115,7 @@ export class RowTable {
 		return ((position >>> BLOCK_SHIFT) + 1) << BLOCK_SHIFT;
 	}
 
-	extraOf(position: number): WireRow | undefined {
+	extraOf(position: number): PassThrough | undefined {
 		return this.extras.size === 0 ? undefined : this.extras.get(position);
 	}
 
@@ -119,12 +146,12 @@ export function rowObject(
 	fields: readonly WireField[],
 	values: ArrayLike<unknown>,
 	offset: number,
-	extra: WireRow | undefined,
+	extra: PassThrough | undefined,
 ): WireRow {
 	const row: WireRow = {};
 	for (let field = 0; field < fields.length; field++) {
 		const value = values[offset + field];
 		if (value !== undefined) row[fields[field].id] = value;
 	}
-	return extra === undefined ? row : Object.assign(row, extra);
+	return extra === undefined ? row : Object.assign(row, JSON.parse(`{${extra}}`) as WireRow);
 }

@@ -1,4 +1,5 @@
 /** Valid rows → JSON text, exactly as `JSON.stringify` writes them, without building an object per row. */
+import type { PassThrough } from './rowTable';
 import type { WireField } from './wireFormat';
 
 /** Whether `text` can go between JSON quotes as it is: no quote, backslash, control character or surrogate (those need `JSON.stringify`'s escaping). */
@@ -14,7 +15,7 @@ function isPlainJsonText(text: string): boolean {
 export type RowSerializer = (
 	values: ArrayLike<unknown>,
 	offset: number,
-	extra: Record<string, unknown> | undefined,
+	extra: PassThrough | undefined,
 ) => string;
 
 /**
@@ -65,14 +66,7 @@ export function compileRowSerializer(fields: readonly WireField[]): RowSerialize
 			previousTexts[i] = json;
 			flattened[i] = false;
 		}
-		if (extra !== undefined) {
-			for (const key in extra) {
-				if (!Object.hasOwn(extra, key)) continue;
-				const text = JSON.stringify(extra[key]);
-				if (text === undefined) continue;
-				json += (json === '' ? '{' : ',') + JSON.stringify(key) + ':' + text;
-			}
-		}
+		if (extra !== undefined) json += (json === '' ? '{' : ',') + extra;
 		return json === '' ? '{}' : json + '}';
 	};
 }

@@ -12,7 +12,8 @@ import {
 } from 'n8n-workflow';
 
 import { endpointUrl, EndpointError } from '../helpers/endpoint';
-import { explainStatus, networkErrorMessage } from '../helpers/httpErrors';
+import { explainAnswer, explainCancel, explainNetworkError } from '../helpers/httpErrors';
+import { isRetryableErrorCode } from '../helpers/retryPolicy';
 import { redact, redactJson } from '../helpers/redact';
 import { ENDPOINTS, type ResourceName } from '../helpers/wireFormat';
 import { apiRequest, CREDENTIAL_TYPE } from './index';
@@ -66,8 +67,8 @@ export async function connect(
 }
 
 /**
- * Sends one request body. Answers other than 2xx, and network failures after all retries, come back as a
- * BatchFailure whose NodeApiError has a plain message (never containing the token), for the caller to
+ * Sends one request body. Answers other than a 2xx that confirms the rows (see answer.ts), and network
+ * failures after all retries, come back as a BatchFailure whose NodeApiError has a plain message (never containing the token), for the caller to
  * throw or output.
  */
 export async function sendBody(
@@ -76,14 +77,15 @@ export async function sendBody(
 	settings: RequestSettings,
 	body: string,
 	query: IDataObject | undefined,
-	/** The first input item the body carries, for n8n's error display. */
-	itemIndex: number,
+	/** How many rows the body carries: an answer that counts a different number is not a success. */
+	rows: number,
 ): Promise<SentBatch | BatchFailure> {
 	const response = await apiRequest.call(this, {
 		method: connection.method,
 		url: connection.url,
 		qs: query,
 		body,
+		rows,
 		timeoutMs: settings.timeoutMs,
 		maxRetries: settings.maxRetries,
 		retryDelayMs: settings.retryDelayMs,
@@ -91,24 +93,36 @@ export async function sendBody(
 	const { attempts, possiblyApplied } = response;
 	const attemptsText = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
 	const maybeStored = possiblyApplied
-		? '\nAn attempt got no clear answer after the data was sent (connection lost, timeout or a gateway error), so Paqtana may have stored it anyway.'
+		? '\nAn attempt got no clear answer after the data was sent (connection lost, timeout, a gateway error or an answer that was not Paqtana’s), so Paqtana may have stored it anyway.'
 		: '';
+	const stoppedEarly = response.stoppedEarly === undefined ? '' : `\n${response.stoppedEarly}`;
+	if ('cancelled' in response) {
+		const { message, description } = explainCancel(response.requestInFlight);
+		const error = new NodeApiError(this.getNode(), { code: 'cancelled' } as JsonObject, {
+			message,
+			description: `${description}\nAttempts: ${attempts}.`,
+		});
+		error.message = message;
+		return new BatchFailure(error, attempts, possiblyApplied);
+	}
 	if ('networkError' in response) {
 		const code = redact(response.networkError, connection.token);
+		const host = new URL(connection.url).host;
+		const { message, description } = explainNetworkError(code, host, settings.timeoutMs);
+		const retries = isRetryableErrorCode(code)
+			? `No answer after ${attemptsText}.${stoppedEarly} Sending again is safe.`
+			: 'Not retried: another attempt cannot help until this is fixed.';
 		const error = new NodeApiError(this.getNode(), { code } as JsonObject, {
-			message: networkErrorMessage(code, settings.timeoutMs),
-			description:
-				`No answer after ${attemptsText}. Check the Base URL in the credential and the network, ` +
-				'or raise "Request Timeout" and "Max Retries". Sending again is safe.' +
-				maybeStored,
-			itemIndex,
+			message,
+			description: `${description}\n${retries}${maybeStored}`,
 		});
 		// NodeApiError swaps messages for known error codes for generic ones ("perhaps it is offline"): keep ours.
-		error.message = networkErrorMessage(code, settings.timeoutMs);
+		error.message = message;
 		return new BatchFailure(error, attempts, possiblyApplied);
 	}
 	const answer = redactJson(response.body, connection.token);
-	if (response.statusCode >= 200 && response.statusCode < 300) {
+	const isSuccess = response.statusCode >= 200 && response.statusCode < 300;
+	if (isSuccess && response.unconfirmed === undefined) {
 		return {
 			statusCode: response.statusCode,
 			response: answer,
@@ -116,7 +130,7 @@ export async function sendBody(
 			durationMs: response.durationMs,
 		};
 	}
-	const { message, description } = explainStatus(response.statusCode, settings.maxBodyBytes);
+	const { message, description } = explainAnswer(response, settings.maxBodyBytes);
 	const serverSaid = typeof answer === 'string' ? answer : JSON.stringify(answer ?? '');
 	// `body`, not `response`: NodeApiError would replace our description with a `response.data.message` of the server's.
 	const error = new NodeApiError(
@@ -124,9 +138,8 @@ export async function sendBody(
 		{ statusCode: response.statusCode, body: answer ?? null } as JsonObject,
 		{
 			message,
-			description: `${description}\nPaqtana answered: ${serverSaid.slice(0, 2000)}\nAttempts: ${attempts}.${maybeStored}`,
+			description: `${description}\nPaqtana answered: ${serverSaid.slice(0, 2000)}\nAttempts: ${attempts}.${stoppedEarly}${maybeStored}`,
 			httpCode: String(response.statusCode),
-			itemIndex,
 		},
 	);
 	return new BatchFailure(error, attempts, possiblyApplied);

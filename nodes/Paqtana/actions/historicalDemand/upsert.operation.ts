@@ -3,7 +3,10 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import type { Batch } from '../../helpers/batching';
 import { AUTO_CALCULATE_QUERY } from '../../helpers/wireFormat';
 import {
+	autoMapNotice,
 	columnsField,
+	csvOptions,
+	inputDataFields,
 	dateOrderOption,
 	decimalSeparatorOption,
 	dryRunOption,
@@ -12,22 +15,27 @@ import {
 	retryOptions,
 	updateDisplayOptions,
 	workspaceCodeField,
+	yearRangeOptions,
 } from '../common.descriptions';
 import { BatchFailure, connect, sendBody } from '../../transport/send';
 import {
 	batchErrorItem,
+	countsText,
 	dryRunItem,
-	formatBytes,
 	invalidRowItems,
+	plural,
+	requestsText,
 	successItem,
 	summaryHint,
 } from '../output';
-import { prepareUpload } from '../prepare';
+import { prepareInput } from '../csvInput';
 import { readOptions, readUploadSettings } from '../settings';
 
 const properties: INodeProperties[] = [
+	...inputDataFields,
 	workspaceCodeField,
 	columnsField,
+	autoMapNotice,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -44,6 +52,7 @@ const properties: INodeProperties[] = [
 					'Whether Paqtana should recalculate order suggestions once all rows are stored (sent with the last request only)',
 			},
 			dateOrderOption,
+			...csvOptions,
 			decimalSeparatorOption,
 			dryRunOption,
 			{
@@ -72,6 +81,7 @@ const properties: INodeProperties[] = [
 				description:
 					'What to do when several rows have the same workspace, location, item code and date',
 			},
+			...yearRangeOptions,
 			{
 				...maxBodyBytesOption,
 				description:
@@ -116,6 +126,11 @@ function ranges(batches: Batch[], outcomes: BatchOutcome[], wanted: BatchOutcome
 
 /** What an upload stored and what it did not, batch by batch, so a re-run is an informed, safe decision. */
 export function uploadReport(batches: Batch[], outcomes: BatchOutcome[]): string {
+	const safe =
+		'Running the workflow again is safe: rows are upserted by day and item, so stored rows are only overwritten with the same values.';
+	// Nothing stored and nothing in doubt: the batch list would only repeat that.
+	if (outcomes.every((outcome) => outcome === 'failed' || outcome === 'notSent'))
+		return `Nothing was stored. ${safe}`;
 	const of = ` of ${batches.length}`;
 	const line = (title: string, wanted: BatchOutcome, note = '') => {
 		const parts = ranges(batches, outcomes, wanted);
@@ -132,7 +147,7 @@ export function uploadReport(batches: Batch[], outcomes: BatchOutcome[]): string
 			': the rows were sent but the answer was lost, so Paqtana may or may not have stored them',
 		),
 		line('Not sent', 'notSent'),
-		'Running the workflow again is safe: rows are upserted by day and item, so stored rows are only overwritten with the same values.',
+		safe,
 	];
 	return lines.filter((text) => text !== undefined).join('\n');
 }
@@ -141,14 +156,14 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[][]> {
-	const options = readOptions.call(this);
+	const options = readOptions.call(this, items.length);
 	const settings = readUploadSettings.call(this, 'historicalDemand', options);
 	const duplicates =
 		options.duplicates === 'keepLast' || options.duplicates === 'error'
 			? options.duplicates
 			: 'sum';
 	const calculate = options.calculateOrderSuggestions === true;
-	const { batches, invalid, rows, duplicatesMerged } = prepareUpload.call(
+	const { batches, invalid, report } = await prepareInput.call(
 		this,
 		items,
 		settings,
@@ -163,25 +178,25 @@ export async function execute(
 	if (count === 0) {
 		summaryHint.call(
 			this,
-			`No valid rows to send (${invalid.length} invalid); nothing was sent${calculate ? ' and no calculation was started' : ''}`,
+			`No input rows; nothing was sent${calculate ? ' and no calculation was started' : ''}`,
 		);
 		return [[], invalidItems];
 	}
 	if (settings.dryRun) {
 		summaryHint.call(
 			this,
-			`Dry run: would send ${rows} rows in ${count} request${count > 1 ? 's' : ''} (${formatBytes(bytes)}); nothing was sent`,
+			`Dry run: ${countsText(report)} would be sent ${requestsText(count, bytes)}; nothing was sent`,
+			report,
 		);
 		return [
 			batches.map((batch, index) =>
-				dryRunItem(settings, batch, index, count, calculate && index === last),
+				dryRunItem(settings, batch, index, count, calculate && index === last, report, null),
 			),
 			invalidItems,
 		];
 	}
 
 	const connection = await connect.call(this, 'historicalDemand');
-	const counts = { duplicatesMerged, invalidRows: invalid.length };
 	const output: INodeExecutionData[] = [];
 	const outcomes: BatchOutcome[] = batches.map(() => 'notSent');
 	const errorItems: INodeExecutionData[] = [];
@@ -197,7 +212,7 @@ export async function execute(
 			settings,
 			batch.body,
 			autoCalculate ? { ...AUTO_CALCULATE_QUERY } : undefined,
-			batch.items[0] ?? 0,
+			batch.rows,
 		);
 		if (sent instanceof BatchFailure) {
 			outcomes[index] = sent.possiblyStored ? 'unknown' : 'failed';
@@ -213,7 +228,7 @@ export async function execute(
 			continue;
 		}
 		outcomes[index] = 'stored';
-		const item = successItem(settings, batch, index, count, autoCalculate, counts, sent);
+		const item = successItem(settings, batch, index, count, autoCalculate, report, null, sent);
 		if (calculate && index === last && !autoCalculate)
 			item.json.calculationSkipped =
 				'An earlier batch failed, so order suggestions were not recalculated';
@@ -221,15 +236,16 @@ export async function execute(
 		storedRows += batch.rows;
 	}
 	// Under "Continue on Fail" every batch was tried: the report on each error item describes the whole run.
-	const report = failures > 0 ? uploadReport(batches, outcomes) : '';
-	for (const item of errorItems) item.json.report = report;
+	const runReport = failures > 0 ? uploadReport(batches, outcomes) : '';
+	for (const item of errorItems) item.json.report = runReport;
 	summaryHint.call(
 		this,
-		`Stored ${storedRows} of ${rows} rows in ${count} request${count > 1 ? 's' : ''} (${formatBytes(bytes)})` +
-			(failures > 0
-				? `; ${failures} request${failures > 1 ? 's' : ''} failed${calculate ? ', so order suggestions were not recalculated' : ''}`
-				: '') +
-			(invalid.length > 0 ? `; ${invalid.length} invalid rows routed to "Invalid Rows"` : ''),
+		failures > 0
+			? `${countsText(report)}; ${storedRows.toLocaleString('en-US')} of ${report.rows.toLocaleString('en-US')} stored ${requestsText(count, bytes)}; ` +
+					`${plural(failures, 'request')} failed${calculate ? ', so order suggestions were not recalculated' : ''}`
+			: `${countsText(report)} stored ${requestsText(count, bytes)}` +
+					(calculate ? '; order-suggestion calculation started' : ''),
+		report,
 	);
 	return [output, invalidItems];
 }

@@ -6,10 +6,11 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { checkWipeGuard, type LastReplace } from '../../helpers/wipeGuard';
 import {
+	autoMapNotice,
 	columnsField,
-	dateOrderOption,
+	csvOptions,
+	inputDataFields,
 	decimalSeparatorOption,
 	dryRunOption,
 	maxBodyBytesOption,
@@ -21,18 +22,24 @@ import {
 import { BatchFailure, connect, sendBody } from '../../transport/send';
 import {
 	batchErrorItem,
+	countsText,
 	dryRunItem,
 	formatBytes,
 	invalidRowItems,
+	plural,
+	requestsText,
 	successItem,
 	summaryHint,
 } from '../output';
-import { prepareUpload } from '../prepare';
-import { boundedNumber, readOptions, readUploadSettings } from '../settings';
+import { prepareInput } from '../csvInput';
+import { readOptions, readUploadSettings } from '../settings';
+import { openWipeGuard, refuseAiAgent } from './guard';
 
 const properties: INodeProperties[] = [
+	...inputDataFields,
 	workspaceCodeField,
 	columnsField,
+	autoMapNotice,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -41,22 +48,34 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Accept a Drop to Exactly N Rows',
+				name: 'acceptDropToRows',
+				type: 'number',
+				default: 0,
+				typeOptions: { minValue: 0, numberPrecision: 0 },
+				description:
+					'When a smaller inventory is right (for example after closing a store), enter its exact row count: a drop below "Max Row Drop %" is then accepted only if the run has exactly this many rows, and later runs are compared with it. 0 = off. Replaces "Allow Large Drop".',
+			},
+			{
 				displayName: 'Allow Empty Inventory',
 				name: 'allowEmptyInventory',
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to send an empty inventory, which deletes all master inventory in Paqtana. Off by default so a failed or empty query can never wipe it.',
+					'Whether to send an empty inventory, which deletes all master inventory in Paqtana, when the input has no rows at all. Input rows that are all invalid never wipe it.',
 			},
 			{
-				displayName: 'Allow Large Drop',
+				// Replaced by acceptDropToRows. Shown only where a saved workflow still has it on (so it cannot be
+				// added any more), and kept so that the node sees it, ignores it and says so.
+				displayName: 'Allow Large Drop (Replaced)',
 				name: 'allowLargeDrop',
 				type: 'boolean',
 				default: false,
+				displayOptions: { show: { allowLargeDrop: [true] } },
 				description:
-					'Whether to replace even when the row count fell by more than "Max Row Drop %" since the last successful replace from this node',
+					'Whether to skip the row-drop check. Replaced by "Accept a Drop to Exactly N Rows"; has no effect.',
 			},
-			dateOrderOption,
+			...csvOptions,
 			decimalSeparatorOption,
 			dryRunOption,
 			{
@@ -99,7 +118,7 @@ const properties: INodeProperties[] = [
 				default: 50,
 				typeOptions: { minValue: 0, maxValue: 100 },
 				description:
-					"Refuse to replace when the row count is more than this percentage below the last successful replace from this node (kept in the workflow's static data, so it works for active workflows)",
+					"Refuse to replace when the row count is more than this percentage below the largest successful replace to the same organization in the last 30 days (kept in the workflow's static data, which n8n saves for production runs but not for manual ones)",
 			},
 			{
 				...onInvalidRowsOption,
@@ -116,20 +135,25 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-const STATIC_DATA_KEY = 'lastReplace';
-
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[][]> {
-	const options = readOptions.call(this);
+	refuseAiAgent.call(this);
+	const options = readOptions.call(this, items.length);
 	const settings = readUploadSettings.call(this, 'masterInventory', options);
 	const duplicates = options.duplicates === 'keepLast' ? 'keepLast' : 'error';
-	const prepared = prepareUpload.call(this, items, settings, options, duplicates);
-	const invalidItems = invalidRowItems(items, prepared.invalid);
+	const { batches, invalid, report } = await prepareInput.call(
+		this,
+		items,
+		settings,
+		options,
+		duplicates,
+	);
+	const invalidItems = invalidRowItems(items, invalid);
 
-	if (prepared.batches.length > 1) {
-		const bytes = prepared.batches.reduce((sum, batch) => sum + batch.bytes, 0);
+	if (batches.length > 1) {
+		const bytes = batches.reduce((sum, batch) => sum + batch.bytes, 0);
 		throw new NodeOperationError(
 			this.getNode(),
 			`The master inventory is ${formatBytes(bytes)} as JSON, over the ${formatBytes(settings.maxBodyBytes)} request limit; nothing was sent`,
@@ -139,23 +163,20 @@ export async function execute(
 			},
 		);
 	}
-	const staticData = this.getWorkflowStaticData('node');
-	const refusal = checkWipeGuard(
-		prepared.rows,
-		staticData[STATIC_DATA_KEY] as LastReplace | undefined,
-		{
-			allowEmpty: options.allowEmptyInventory === true,
-			allowLargeDrop: options.allowLargeDrop === true,
-			maxDropPercent: boundedNumber(options.maxRowDropPercent, 50, 0, 100),
-		},
-	);
-	if (refusal !== undefined) {
+	const connection = await connect.call(this, 'masterInventory');
+	const guard = openWipeGuard.call(this, connection.url, options);
+	const verdict = guard.check({ rows: report.rows, inputRows: report.inputRows });
+	if ('refusal' in verdict) {
 		const reason =
-			prepared.invalid.length > 0 ? ` (${prepared.invalid.length} invalid rows were left out)` : '';
-		throw new NodeOperationError(this.getNode(), refusal + reason);
+			report.invalidRows > 0 && report.rows > 0
+				? ` (${plural(report.invalidRows, 'invalid row')} left out)`
+				: '';
+		throw new NodeOperationError(this.getNode(), verdict.refusal + reason);
 	}
+	const guardHint = verdict.hint === undefined ? '' : `. ${verdict.hint}`;
+	const wipeGuard = verdict.report as unknown as IDataObject;
 	// An allowed empty inventory still is one request; it carries no rows, so pair it to every input item.
-	const batch = prepared.batches[0] ?? {
+	const batch = batches[0] ?? {
 		body: '[]',
 		bytes: 2,
 		rows: 0,
@@ -168,34 +189,28 @@ export async function execute(
 	if (settings.dryRun) {
 		summaryHint.call(
 			this,
-			`Dry run: would replace the master inventory with ${batch.rows} rows (${formatBytes(batch.bytes)}); nothing was sent`,
+			`Dry run: ${countsText(report)} would replace the master inventory ${requestsText(1, batch.bytes)}; nothing was sent${guardHint}`,
+			report,
 		);
-		return [[dryRunItem(settings, batch, 0, 1, false)], invalidItems];
+		return [[dryRunItem(settings, batch, 0, 1, false, report, wipeGuard)], invalidItems];
 	}
 
-	const connection = await connect.call(this, 'masterInventory');
-	const sent = await sendBody.call(this, connection, settings, batch.body, undefined, 0);
+	const sent = await sendBody.call(this, connection, settings, batch.body, undefined, batch.rows);
 	if (sent instanceof BatchFailure) {
-		const report = sent.possiblyStored
+		const outcome = sent.possiblyStored
 			? 'Unknown whether the master inventory was replaced: the data was sent but the answer was lost. Running the workflow again is safe.'
 			: 'Nothing was stored: the master inventory in Paqtana is unchanged.';
 		if (!this.continueOnFail()) {
-			sent.error.description = `${sent.error.description ?? ''}\n${report}`.trim();
+			sent.error.description = `${sent.error.description ?? ''}\n${outcome}`.trim();
 			throw sent.error;
 		}
-		return [[batchErrorItem(sent, batch, 0, 1, report)], invalidItems];
+		return [[batchErrorItem(sent, batch, 0, 1, outcome)], invalidItems];
 	}
-	staticData[STATIC_DATA_KEY] = {
-		rows: batch.rows,
-		at: new Date().toISOString(),
-	} satisfies LastReplace as unknown as IDataObject;
+	guard.recordSuccess(batch.rows);
 	summaryHint.call(
 		this,
-		`Replaced the master inventory with ${batch.rows} rows (${formatBytes(batch.bytes)})`,
+		`${countsText(report)}: the master inventory was replaced ${requestsText(1, batch.bytes)}${guardHint}`,
+		report,
 	);
-	const counts = {
-		duplicatesMerged: prepared.duplicatesMerged,
-		invalidRows: prepared.invalid.length,
-	};
-	return [[successItem(settings, batch, 0, 1, false, counts, sent)], invalidItems];
+	return [[successItem(settings, batch, 0, 1, false, report, wipeGuard, sent)], invalidItems];
 }
