@@ -210,6 +210,23 @@ export function executionError(record: ExecutionRecord): string | undefined {
 	return run.resultData?.error?.message ?? nodeError?.message;
 }
 
+/** The first output item of `nodeName`'s first run, as stored with the execution. */
+export function firstOutputItem(
+	record: ExecutionRecord,
+	nodeName: string,
+): Record<string, unknown> | undefined {
+	if (!record.data) return undefined;
+	const run = parseFlatted(record.data) as {
+		resultData?: {
+			runData?: Record<
+				string,
+				Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> } }>
+			>;
+		};
+	};
+	return run.resultData?.runData?.[nodeName]?.[0]?.data?.main?.[0]?.[0]?.json;
+}
+
 /** Resident memory (kB) of a process, from /proc: current and peak. */
 export function memoryOf(pid: number): { rssKb: number; peakKb: number } {
 	const status = readFileSync(`/proc/${pid}/status`, 'utf8');

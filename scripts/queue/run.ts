@@ -25,6 +25,7 @@ import { Blocked, Checks, assert, assertEqual } from '../e2e/checks';
 import { OWNER, REPO_ROOT, SANDBOX_ORG, SANDBOX_TOKEN, findLine } from '../e2e/config';
 import { installLikeN8n, packRepository, type PackedPackage } from '../e2e/community-package';
 import {
+	PAQTANA_NODE_NAME,
 	expectedDemand,
 	expectedInventory,
 	loadExamples,
@@ -54,6 +55,7 @@ import {
 	execution,
 	executionError,
 	executionsOf,
+	firstOutputItem,
 	memoryOf,
 	waitForExecution,
 	waitForExecutions,
@@ -518,9 +520,13 @@ async function runWipeGuard(ctx: Context): Promise<void> {
 			const record = await fire();
 			assertEqual(workerOf(cluster.workers, record.id), worker.role, `worker of ${record.id}`);
 			const refused = /Refusing to replace the master inventory/.test(executionError(record) ?? '');
+			const report = firstOutputItem(record, PAQTANA_NODE_NAME)?.wipeGuard as
+				| { status?: string }
+				| undefined;
 			ctx.findings.push(
 				`wipe guard, ${label}: execution ${record.id} on ${worker.role} "${record.status}"` +
 					`${refused ? ' (refused)' : ''}; Paqtana then held ${sandbox.inventory(SANDBOX_ORG).length} rows; ` +
+					`the node reported wipeGuard.status "${report?.status ?? '(none)'}"; ` +
 					`static data after it: ${(await staticData()) || '(null)'}`,
 			);
 			if (WORKERS_SEE_STATIC_DATA) {
@@ -531,6 +537,11 @@ async function runWipeGuard(ctx: Context): Promise<void> {
 			} else {
 				assertEqual(record.status, 'success', `execution ${record.id} status (no baseline seen)`);
 				assertEqual(sandbox.inventory(SANDBOX_ORG).length, kept, 'rows Paqtana holds');
+				// What the user sees instead of a refusal: the Success item says the row count was not checked.
+				assert(
+					report?.status?.startsWith('no baseline') === true,
+					`wipeGuard.status of execution ${record.id}: ${report?.status}`,
+				);
 			}
 		} finally {
 			await discontinueStock(postgres);
