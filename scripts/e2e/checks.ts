@@ -58,15 +58,16 @@ export class Checks {
 		return this.results.filter((r) => r.skipped).length;
 	}
 
-	summary(totalMs: number): string {
-		const lines = ['', `e2e finished in ${formatMs(totalMs)}`];
+	/** `label` names the test in the closing lines (`<label>: N passed, N failed`). */
+	summary(totalMs: number, label = 'e2e'): string {
+		const lines = ['', `${label} finished in ${formatMs(totalMs)}`];
 		const failures = this.results.filter((r) => !r.ok && !r.skipped);
 		if (failures.length > 0) {
 			lines.push('Failed checks:');
 			for (const f of failures) lines.push(`  ✘ ${f.name}`);
 		}
 		const skipped = this.skipped > 0 ? `, ${this.skipped} skipped` : '';
-		lines.push(`e2e: ${this.passed} passed, ${this.failed} failed${skipped}`);
+		lines.push(`${label}: ${this.passed} passed, ${this.failed} failed${skipped}`);
 		return lines.join('\n');
 	}
 }

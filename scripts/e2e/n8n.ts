@@ -136,12 +136,56 @@ export class N8nInstance {
 	/** Starts `n8n start` and resolves once the editor answers. */
 	async start(log = 'n8n-start', port?: number): Promise<RunningN8n> {
 		const httpPort = port ?? (await freePort());
+		const started = Date.now();
+		const running = await this.serve(['start'], {
+			log,
+			port: httpPort,
+			// On 1.x the health endpoint answers before the REST API is up: wait for n8n's own log line.
+			ready: /Editor is now accessible/,
+			readyText: 'Editor is now accessible',
+		});
+		try {
+			await waitForHttp(`${running.url}/rest/settings`, 60_000);
+		} catch (error) {
+			await running.stop();
+			throw error;
+		}
+		running.startupMs = Date.now() - started;
+		return running;
+	}
+
+	/** Starts `n8n worker` (queue mode) and resolves once it waits for jobs. */
+	async startWorker(log = 'n8n-worker', extra: Record<string, string> = {}): Promise<RunningN8n> {
+		return await this.serve(['worker'], {
+			log,
+			port: await freePort(),
+			ready: /n8n worker is now ready/,
+			readyText: 'n8n worker is now ready',
+			extra,
+		});
+	}
+
+	/** Spawns a long-running n8n command and resolves once its log shows `ready`. */
+	private async serve(
+		args: string[],
+		options: {
+			log: string;
+			port: number;
+			ready: RegExp;
+			readyText: string;
+			extra?: Record<string, string>;
+		},
+	): Promise<RunningN8n> {
 		const brokerPort = await freePort();
-		const logFile = join(this.options.logDir, `${log}.log`);
+		const logFile = join(this.options.logDir, `${options.log}.log`);
 		const out = openLog(logFile);
-		const child = spawnTracked(this.install.node.bin, [this.install.bin, 'start'], {
+		const child = spawnTracked(this.install.node.bin, [this.install.bin, ...args], {
 			cwd: this.options.root,
-			env: this.env({ N8N_PORT: String(httpPort), N8N_RUNNERS_BROKER_PORT: String(brokerPort) }),
+			env: this.env({
+				N8N_PORT: String(options.port),
+				N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+				...(options.extra ?? {}),
+			}),
 			stdio: ['ignore', 'pipe', 'pipe'],
 			keepGroupOnExit: true,
 		});
@@ -152,34 +196,33 @@ export class N8nInstance {
 		};
 		child.stdout?.on('data', onData);
 		child.stderr?.on('data', onData);
-		const url = `http://127.0.0.1:${httpPort}`;
+		const url = `http://127.0.0.1:${options.port}`;
 		const started = Date.now();
-		const running = new RunningN8n(child, url, httpPort, logFile, () => output);
+		const running = new RunningN8n(child, url, options.port, logFile, () => output);
+		const command = `n8n ${args.join(' ')}`;
 		try {
 			await new Promise<void>((resolveReady, reject) => {
 				const timer = setInterval(() => {
-					// On 1.x the health endpoint answers before the REST API is up: wait for n8n's own log line.
-					if (/Editor is now accessible/.test(output)) {
+					if (options.ready.test(output)) {
 						clearInterval(timer);
 						resolveReady();
 					} else if (child.exitCode !== null || child.signalCode !== null) {
 						clearInterval(timer);
 						reject(
 							new Error(
-								`n8n start exited (${child.exitCode ?? child.signalCode}) before the editor was up; log: ${logFile}`,
+								`${command} exited (${child.exitCode ?? child.signalCode}) before "${options.readyText}"; log: ${logFile}`,
 							),
 						);
 					} else if (Date.now() - started > 180_000) {
 						clearInterval(timer);
 						reject(
 							new Error(
-								`n8n start did not report "Editor is now accessible" within 180 s; log: ${logFile}`,
+								`${command} did not report "${options.readyText}" within 180 s; log: ${logFile}`,
 							),
 						);
 					}
 				}, 200);
 			});
-			await waitForHttp(`${url}/rest/settings`, 60_000);
 		} catch (error) {
 			await running.stop();
 			throw error;

@@ -44,10 +44,8 @@ import {
 	CREDENTIAL_ID,
 	CREDENTIAL_NAME,
 	PAQTANA_NODE_NAME,
-	demandKey,
 	expectedDemand,
 	expectedInventory,
-	inventoryKey,
 	loadExamples,
 	paqtanaNode,
 	prepareImport,
@@ -56,6 +54,7 @@ import {
 	type Workflow,
 } from './examples';
 import { runEditorChecks } from './editor';
+import { assertDemandStored, assertInventoryStored } from './stored';
 import { ensureN8nLines, ensureNode, type N8nInstall } from './install-n8n';
 import { N8nInstance, N8nRest, nodeOutput, runError, type ExecuteResult } from './n8n';
 import { formatMs, installExitHandlers, leftoverProcesses, stopAll, tail } from './proc';
@@ -284,19 +283,7 @@ async function testLine(ctx: Context, install: N8nInstall): Promise<void> {
 			const result = await instance.execute(inventoryExample.workflow.id, 'execute-inventory');
 			assertSucceeded(result);
 			const expected = expectedInventory(readCsv('inventory.csv'));
-			const stored = sandbox.inventory(SANDBOX_ORG);
-			assertEqual(stored.length, expected.length, 'stored inventory rows');
-			const byKey = new Map(stored.map((row) => [inventoryKey(row), row]));
-			for (const want of expected) {
-				const got = byKey.get(inventoryKey(want));
-				assert(got, `row ${inventoryKey(want)} missing from the sandbox`);
-				for (const [field, value] of Object.entries(want.fields)) {
-					assert(
-						got[field] === value,
-						`row ${inventoryKey(want)} field ${field}: expected ${JSON.stringify(value)}, got ${JSON.stringify(got[field])}`,
-					);
-				}
-			}
+			assertInventoryStored(sandbox, expected);
 			const requests = sandbox.requests();
 			assertEqual(requests.length, 1, 'API requests');
 			assertEqual(
@@ -549,19 +536,6 @@ function assertSucceeded(result: ExecuteResult): void {
 	const error = runError(result.run);
 	assert(!error, `the workflow failed: ${error}`);
 	assert(result.code === 0 && !result.timedOut, `n8n execute: ${why}\n${tail(result.stderr, 20)}`);
-}
-
-function assertDemandStored(sandbox: Sandbox, want: Map<string, number>): void {
-	const stored = sandbox.demand(SANDBOX_ORG);
-	assertEqual(stored.length, want.size, 'stored demand rows');
-	for (const row of stored) {
-		const quantity = want.get(demandKey(row));
-		assert(quantity !== undefined, `unexpected stored row ${demandKey(row)}`);
-		assert(
-			Math.abs(row.quantity - quantity) < 1e-9,
-			`${demandKey(row)}: quantity ${row.quantity}, expected ${quantity}`,
-		);
-	}
 }
 
 /**

@@ -77,6 +77,7 @@ describe('CI workflow', () => {
 			'npm run verify',
 			'npm test',
 			'npm run test:e2e',
+			'npm run test:queue',
 		]);
 		const scripts = Object.keys(manifest.scripts);
 		for (const command of commands) {
