@@ -495,18 +495,19 @@ async function runWipeGuard(ctx: Context): Promise<void> {
 		},
 	);
 	const seen = new Set<string>();
-	const fire = async (): Promise<ExecutionRecord> => {
-		await callWebhook(cluster.main.running?.url ?? '', path, {});
-		const started = await waitForNewExecution(cluster.rest, workflow.id, seen, 60_000);
+	const fireOn = async (workflowId: string, webhookPath: string): Promise<ExecutionRecord> => {
+		await callWebhook(cluster.main.running?.url ?? '', webhookPath, {});
+		const started = await waitForNewExecution(cluster.rest, workflowId, seen, 60_000);
 		seen.add(started.id);
 		const ended = await waitForExecution(
 			cluster.rest,
-			workflow.id,
+			workflowId,
 			started.id,
 			EXECUTION_TIMEOUT_MS,
 		);
 		return await execution(cluster.rest, ended.id);
 	};
+	const fire = async (): Promise<ExecutionRecord> => await fireOn(workflow.id, path);
 	const staticData = async (): Promise<string> =>
 		await postgres.sql(
 			N8N_DATABASE,
@@ -582,6 +583,43 @@ async function runWipeGuard(ctx: Context): Promise<void> {
 			sandbox.reset();
 			await fullReplace(worker2);
 			await shrunkReplace(worker2, 'same worker');
+		},
+	);
+	// "Minimum Rows" needs no history, so it holds on workers that never see the saved baseline.
+	const floor = 200;
+	await checks.check(
+		`"Minimum Rows" ${floor}: the ERP shrunk to ${kept} rows is refused on a worker, nothing sent`,
+		async () => {
+			const floorPath = 'paqtana-queue-inventory-floor';
+			const guarded = await createWorkflow(
+				cluster.rest,
+				inventoryFromErp(
+					'Paqtana queue: minimum rows',
+					floorPath,
+					inventoryExample,
+					cluster.credentials,
+					{
+						minimumRows: floor,
+					},
+				),
+			);
+			await activateWebhook(ctx, guarded, floorPath);
+			sandbox.reset();
+			await discontinueStock(postgres, kept);
+			try {
+				const record = await fireOn(guarded.id, floorPath);
+				assertEqual(record.status, 'error', `execution ${record.id} status`);
+				assert(
+					/"Minimum Rows" is 200/.test(executionError(record) ?? ''),
+					`execution ${record.id} does not carry the Minimum Rows refusal: ${executionError(record)}`,
+				);
+				assertEqual(sandbox.requests().length, 0, 'requests sent by the refused replace');
+				ctx.findings.push(
+					`wipe guard, Minimum Rows ${floor}: execution ${record.id} on ${workerOf(cluster.workers, record.id)} refused, nothing sent`,
+				);
+			} finally {
+				await discontinueStock(postgres);
+			}
 		},
 	);
 	await worker1.start();

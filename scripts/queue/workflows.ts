@@ -88,11 +88,12 @@ export function inventoryFromErp(
 	path: string,
 	example: Example,
 	credentials: Credentials,
+	options: Record<string, unknown> = {},
 ): Omit<Workflow, 'id'> {
 	return chain(name, [
 		webhookNode(path),
 		postgresNode('Stock from the ERP', INVENTORY_QUERY, credentials.postgres),
-		sendNode(example, credentials),
+		sendNode(example, credentials, options),
 	]);
 }
 
