@@ -194,12 +194,8 @@ function lineInput(plan: ReadPlan, record: InputRecord): IDataObject {
 	);
 }
 
-function keyText(row: WireRow, keyFields: readonly string[]): string {
-	return keyFields.map((field) => `${field} "${String(row[field])}"`).join(', ');
-}
-
 export function describeKey(row: WireRow, keyFields: readonly string[]): string {
-	return keyText(row, keyFields);
+	return keyFields.map((field) => `${field} "${String(row[field])}"`).join(', ');
 }
 
 export class RowPreparer {
@@ -366,14 +362,13 @@ export class RowPreparer {
 		// matches the one at its position needs no lookup.
 		const firstColumns = this.firstColumns;
 		let position = 0;
-		let other = false;
+		let columns = 0;
 		for (const column in json) {
+			columns++;
 			if (column === firstColumns[position]) position++;
-			else if (!this.firstColumnSet!.has(column)) other = true;
-			else position = -1;
+			else if (!this.firstColumnSet!.has(column)) return this.planFor(Object.keys(json), false);
 		}
-		if (other) return this.planFor(Object.keys(json), false);
-		return position === 0 ? undefined : this.firstPlan!;
+		return columns === 0 ? undefined : this.firstPlan!;
 	}
 
 	/** One n8n item. */
@@ -421,11 +416,12 @@ export class RowPreparer {
 				else if (member !== undefined) extra = extra === undefined ? member : `${extra},${member}`;
 			}
 		}
-		if (reasons === undefined && this.isValid(values, offset)) {
+		const valid = reasons === undefined && this.isValid(values, offset);
+		if (valid) {
 			const tooLarge = this.sizeError(values, offset, extra);
 			if (tooLarge !== undefined) (reasons = new Map()).set('row', tooLarge);
 		}
-		if (reasons !== undefined || !this.isValid(values, offset)) {
+		if (!valid || reasons !== undefined) {
 			this.addInvalid(plan, record, itemIndex, line, values, offset, reasons);
 			return;
 		}
@@ -445,7 +441,7 @@ export class RowPreparer {
 				duplicateRow: itemIndex,
 				firstLine: this.rowLines[existing],
 				duplicateLine: line,
-				key: keyText(rowObject(fields, values, offset, undefined), this.keyFieldIds),
+				key: describeKey(rowObject(fields, values, offset, undefined), this.keyFieldIds),
 			};
 			return;
 		}
@@ -644,7 +640,7 @@ export class RowPreparer {
 			const row = this.table.row(position);
 			const where = cause.line !== undefined ? `line ${cause.line}` : `row ${cause.row}`;
 			const reason =
-				`withheld: ${where} has the same key (${keyText(row, this.keyFieldIds)}) and is invalid, ` +
+				`withheld: ${where} has the same key (${describeKey(row, this.keyFieldIds)}) and is invalid, ` +
 				(this.options.duplicates === 'sum'
 					? 'so sending the rest would store a partial total'
 					: 'so the last row for this key is not known');
