@@ -123,15 +123,15 @@ export const columnsField: INodeProperties = {
 
 /**
  * Next to n8n's own notice under "Map Automatically" ("…named the same as the fields in Paqtana"), which
- * does not know about our aliases.
+ * does not know about our aliases. Always shown: n8n 1.x cannot resolve a parameter whose displayOptions
+ * name a nested value (`columns.mappingMode`), and refuses to run the workflow.
  */
 export const autoMapNotice: INodeProperties = {
 	displayName:
-		'Paqtana matches columns by name ignoring case, spaces and punctuation, and knows common ERP and spreadsheet names (Item No. or SKU → Item Code, Site or Warehouse → Location, Posting Date → Date, Qty or Units Sold → Quantity). The full list is in the README under "Column names". After a run the hint shows which column filled which field, and which columns were not used.',
+		'With Map Automatically, Paqtana matches columns by name ignoring case, spaces and punctuation, and knows common ERP and spreadsheet names (Item No. or SKU → Item Code, Site or Warehouse → Location, Posting Date → Date, Qty or Units Sold → Quantity). The full list is in the README under "Column names". After a run the hint shows which column filled which field, and which columns were not used.',
 	name: 'autoMapNotice',
 	type: 'notice',
 	default: '',
-	displayOptions: { show: { 'columns.mappingMode': ['autoMapInputData'] } },
 };
 
 export const dateOrderOption: INodeProperties = {

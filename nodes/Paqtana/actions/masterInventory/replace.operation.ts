@@ -65,13 +65,12 @@ const properties: INodeProperties[] = [
 					'Whether to send an empty inventory, which deletes all master inventory in Paqtana, when the input has no rows at all. Input rows that are all invalid never wipe it.',
 			},
 			{
-				// Replaced by acceptDropToRows. Shown only where a saved workflow still has it on (so it cannot be
-				// added any more), and kept so that the node sees it, ignores it and says so.
+				// Replaced by acceptDropToRows; kept so that a saved workflow's value reaches the node, which
+				// ignores it and says so. (Hiding it with displayOptions on itself stops n8n 1.x running the node.)
 				displayName: 'Allow Large Drop (Replaced)',
 				name: 'allowLargeDrop',
 				type: 'boolean',
 				default: false,
-				displayOptions: { show: { allowLargeDrop: [true] } },
 				description:
 					'Whether to skip the row-drop check. Replaced by "Accept a Drop to Exactly N Rows"; has no effect.',
 			},
