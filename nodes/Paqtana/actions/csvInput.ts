@@ -21,7 +21,7 @@ import {
 	requireFields,
 	workspaceCodeReader,
 } from './prepare';
-import { rowSources, type UploadSettings } from './settings';
+import type { UploadSettings } from './settings';
 
 /** Bytes read from a stored file at a time: large enough for speed, small next to any row limit. */
 const CHUNK_BYTES = 1 << 20;
@@ -61,7 +61,6 @@ export async function prepareCsvUpload(
 	duplicates: DuplicatePolicy,
 ): Promise<PreparedUpload> {
 	const preparer = createPreparer.call(this, settings, options, duplicates, 0);
-	const auto = rowSources.call(this) === 'auto';
 	const workspace = workspaceCodeReader.call(this);
 	const readerOptions = csvReaderOptions(options);
 	for (let itemIndex = 0; itemIndex < items.length && !preparer.stopped; itemIndex++) {
@@ -80,7 +79,7 @@ export async function prepareCsvUpload(
 					this,
 					preparer.missingRequired(plan, workspace.given),
 					plan.columns,
-					auto,
+					preparer.mapsAutomatically,
 					` in ${file}`,
 				);
 				return;

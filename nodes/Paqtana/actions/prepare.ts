@@ -173,8 +173,8 @@ export function readItems(
 	this: IExecuteFunctions,
 	preparer: RowPreparer,
 	items: INodeExecutionData[],
-	auto: boolean,
 ): void {
+	const auto = preparer.mapsAutomatically;
 	const workspace = workspaceCodeReader.call(this);
 	// Sources that omit empty cells give items different columns: a field is missing only if no item has it.
 	let missing: WireField[] | undefined;
@@ -302,6 +302,6 @@ export function prepareUpload(
 	duplicates: DuplicatePolicy,
 ): PreparedUpload {
 	const preparer = createPreparer.call(this, settings, options, duplicates, items.length);
-	readItems.call(this, preparer, items, rowSources.call(this) === 'auto');
+	readItems.call(this, preparer, items);
 	return finishUpload.call(this, preparer.finish(), settings);
 }

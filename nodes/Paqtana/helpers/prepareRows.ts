@@ -268,6 +268,11 @@ export class RowPreparer {
 		this.filled = this.fields.map(() => false);
 	}
 
+	/** Whether columns are mapped by name (Map Automatically) rather than field by field. */
+	get mapsAutomatically(): boolean {
+		return this.sources === 'auto';
+	}
+
 	/** True once the "error" duplicate policy found a pair: nothing more is read. */
 	get stopped(): boolean {
 		return this.duplicate !== undefined;
