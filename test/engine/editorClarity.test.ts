@@ -297,6 +297,23 @@ describe('11.4 error texts that read well', () => {
 		]);
 		expect(sandbox.requests()).toEqual([]);
 	});
+
+	it('the editor gets the same lines as HTML, with cell values shown as typed, not as markup', async () => {
+		const result = await runPaqtana(sandbox, {
+			parameters: demandParameters(),
+			input: [
+				{ ...demandRow('2026-11-27', 'A-1', 1), Qty: '<b>5</b> & `x` %%PARAMETER%%' },
+				demandRow('<br>', 'B-2', 1),
+			],
+		});
+		// n8n's editor renders context.descriptionTemplate (sanitised HTML) in place of the description.
+		const html = String(result.error?.context?.descriptionTemplate);
+		expect(html.split('<br>').slice(0, 2)).toEqual([
+			'Row 0: quantity: "&lt;b&gt;5&lt;/b&gt; &amp; &#96;x&#96; &#37;&#37;PARAMETER&#37;&#37;" is not a number (decimal separator ".")',
+			'Row 1: date: "&lt;br&gt;" is not a date',
+		]);
+		expect(result.error?.description?.split('\n')[1]).toBe('Row 1: date: "<br>" is not a date');
+	});
 });
 
 describe('11.8 inventory shows only what applies to inventory', () => {

@@ -5,6 +5,7 @@ import {
 	NodeOperationError,
 } from 'n8n-workflow';
 
+import { keepLineBreaksInEditor } from '../helpers/editorText';
 import type { ResourceName } from '../helpers/wireFormat';
 import * as historicalDemand from './historicalDemand/HistoricalDemand.resource';
 import * as masterInventory from './masterInventory/MasterInventory.resource';
@@ -61,8 +62,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			];
 		}
 		// NodeOperationError passes an existing NodeOperationError through unchanged.
-		throw error instanceof NodeApiError
-			? error
-			: new NodeOperationError(this.getNode(), error as Error);
+		const thrown =
+			error instanceof NodeApiError
+				? error
+				: new NodeOperationError(this.getNode(), error as Error);
+		keepLineBreaksInEditor(thrown);
+		throw thrown;
 	}
 }
