@@ -26,23 +26,11 @@ import {
 
 import { PaqtanaApi } from '../../credentials/PaqtanaApi.credentials';
 import { Paqtana } from '../../nodes/Paqtana/Paqtana.node';
-import type { Sandbox } from '../../sandbox/server';
 import { runWorkflowFrom } from '../harness';
-import {
-	credentialsFor,
-	demandParameters,
-	inventoryParameters,
-	ORG,
-	runPaqtana,
-	startTestSandbox,
-} from '../support';
+import { useSandbox } from '../hooks';
+import { credentialsFor, demandParameters, inventoryParameters, ORG, runPaqtana } from '../support';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const TOOL_TYPE = 'n8n-nodes-paqtana.paqtanaTool';
 const AGENT_TYPE = 'test.agent';

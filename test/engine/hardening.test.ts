@@ -7,7 +7,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { Sandbox } from '../../sandbox/server';
+import { useSandbox } from '../hooks';
 import {
 	demandParameters,
 	demandRow,
@@ -15,15 +15,9 @@ import {
 	ORG,
 	runPaqtana,
 	runPaqtanaAfterSource,
-	startTestSandbox,
 } from '../support';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const SEND_VALID_ROWS = { onInvalidRows: 'route' };
 

@@ -8,16 +8,11 @@ import type { IDataObject, INodeParameters, WorkflowExecuteMode } from 'n8n-work
 
 import { PaqtanaApi } from '../../credentials/PaqtanaApi.credentials';
 import { Paqtana } from '../../nodes/Paqtana/Paqtana.node';
-import type { Sandbox } from '../../sandbox/server';
 import { runWorkflowFrom } from '../harness';
-import { credentialsFor, inventoryParameters, ORG, startTestSandbox } from '../support';
+import { useSandbox } from '../hooks';
+import { credentialsFor, inventoryParameters, ORG } from '../support';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const TYPE = 'n8n-nodes-paqtana.paqtana';
 
