@@ -8,8 +8,6 @@
  *   isToolExecution() is false.
  * The tool node type is built from ours the way n8n's NodeTypes does for `…Tool` types.
  */
-import { randomUUID } from 'node:crypto';
-
 import {
 	deepCopy,
 	NodeConnectionTypes,
@@ -17,7 +15,6 @@ import {
 	type EngineResponse,
 	type IDataObject,
 	type IExecuteFunctions,
-	type INode,
 	type INodeExecutionData,
 	type INodeParameters,
 	type INodeType,
@@ -28,7 +25,15 @@ import { PaqtanaApi } from '../../credentials/PaqtanaApi.credentials';
 import { Paqtana } from '../../nodes/Paqtana/Paqtana.node';
 import { runWorkflowFrom } from '../harness';
 import { useSandbox } from '../hooks';
-import { credentialsFor, demandParameters, inventoryParameters, ORG, runPaqtana } from '../support';
+import {
+	credentialsFor,
+	demandParameters,
+	inventoryParameters,
+	ORG,
+	paqtanaNode,
+	runPaqtana,
+	workflowNode,
+} from '../support';
 
 const sandbox = useSandbox();
 
@@ -128,23 +133,12 @@ function toolWorkflow(
 	toolParameters: INodeParameters,
 	toolArgs: IDataObject = {},
 ) {
-	const node = (name: string, type: string, parameters: INodeParameters): INode => ({
-		id: randomUUID(),
-		name,
-		type,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters,
-	});
 	const paqtana = new Paqtana();
 	return {
 		workflow: {
 			nodes: [
-				node('Agent', AGENT_TYPE, {}),
-				{
-					...node(TOOL_NAME, TOOL_TYPE, toolParameters),
-					credentials: { paqtanaApi: { id: 'paqtanaApi-1', name: 'paqtanaApi' } },
-				},
+				workflowNode('Agent', AGENT_TYPE, {}),
+				paqtanaNode(TOOL_NAME, toolParameters, TOOL_TYPE),
 			],
 			// n8n's default for new workflows; engine requests run the tool before resuming the agent only in v1
 			settings: { executionOrder: 'v1' },
