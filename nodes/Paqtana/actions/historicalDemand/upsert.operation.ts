@@ -22,14 +22,12 @@ import {
 	batchErrorItem,
 	countsText,
 	dryRunItem,
-	invalidRowItems,
 	plural,
 	requestsText,
 	successItem,
 	summaryHint,
 } from '../output';
 import { prepareInput } from '../csvInput';
-import { readOptions, readUploadSettings } from '../settings';
 
 const properties: INodeProperties[] = [
 	...inputDataFields,
@@ -156,21 +154,13 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[][]> {
-	const options = readOptions.call(this, items.length);
-	const settings = readUploadSettings.call(this, 'historicalDemand', options);
-	const duplicates =
-		options.duplicates === 'keepLast' || options.duplicates === 'error'
-			? options.duplicates
-			: 'sum';
-	const calculate = options.calculateOrderSuggestions === true;
-	const { batches, invalid, report } = await prepareInput.call(
+	const { options, settings, batches, report, invalidItems } = await prepareInput.call(
 		this,
 		items,
-		settings,
-		options,
-		duplicates,
+		'historicalDemand',
+		({ duplicates }) => (duplicates === 'keepLast' || duplicates === 'error' ? duplicates : 'sum'),
 	);
-	const invalidItems = invalidRowItems(items, invalid);
+	const calculate = options.calculateOrderSuggestions === true;
 	const count = batches.length;
 	const last = count - 1;
 	const bytes = batches.reduce((sum, batch) => sum + batch.bytes, 0);

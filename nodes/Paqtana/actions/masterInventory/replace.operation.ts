@@ -25,14 +25,12 @@ import {
 	countsText,
 	dryRunItem,
 	formatBytes,
-	invalidRowItems,
 	plural,
 	requestsText,
 	successItem,
 	summaryHint,
 } from '../output';
 import { prepareInput } from '../csvInput';
-import { readOptions, readUploadSettings } from '../settings';
 import { openWipeGuard, refuseAiAgent } from './guard';
 
 const properties: INodeProperties[] = [
@@ -148,17 +146,12 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[][]> {
 	refuseAiAgent.call(this);
-	const options = readOptions.call(this, items.length);
-	const settings = readUploadSettings.call(this, 'masterInventory', options);
-	const duplicates = options.duplicates === 'keepLast' ? 'keepLast' : 'error';
-	const { batches, invalid, report } = await prepareInput.call(
+	const { options, settings, batches, report, invalidItems } = await prepareInput.call(
 		this,
 		items,
-		settings,
-		options,
-		duplicates,
+		'masterInventory',
+		({ duplicates }) => (duplicates === 'keepLast' ? 'keepLast' : 'error'),
 	);
-	const invalidItems = invalidRowItems(items, invalid);
 
 	if (batches.length > 1) {
 		const bytes = batches.reduce((sum, batch) => sum + batch.bytes, 0);
