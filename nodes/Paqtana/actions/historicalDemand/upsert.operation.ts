@@ -20,11 +20,10 @@ import {
 import { BatchFailure, connect, sendBody } from '../../transport/send';
 import {
 	batchErrorItem,
+	batchItem,
 	countsText,
-	dryRunItem,
 	plural,
 	requestsText,
-	successItem,
 	summaryHint,
 } from '../output';
 import { prepareInput } from '../csvInput';
@@ -180,7 +179,16 @@ export async function execute(
 		);
 		return [
 			batches.map((batch, index) =>
-				dryRunItem(settings, batch, index, count, calculate && index === last, report, null),
+				batchItem(
+					settings,
+					batch,
+					index,
+					count,
+					calculate && index === last,
+					report,
+					null,
+					'dryRun',
+				),
 			),
 			invalidItems,
 		];
@@ -218,7 +226,7 @@ export async function execute(
 			continue;
 		}
 		outcomes[index] = 'stored';
-		const item = successItem(settings, batch, index, count, autoCalculate, report, null, sent);
+		const item = batchItem(settings, batch, index, count, autoCalculate, report, null, sent);
 		if (calculate && index === last && !autoCalculate)
 			item.json.calculationSkipped =
 				'An earlier batch failed, so order suggestions were not recalculated';

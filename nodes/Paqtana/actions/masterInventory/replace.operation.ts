@@ -22,12 +22,11 @@ import {
 import { BatchFailure, connect, sendBody } from '../../transport/send';
 import {
 	batchErrorItem,
+	batchItem,
 	countsText,
-	dryRunItem,
 	formatBytes,
 	plural,
 	requestsText,
-	successItem,
 	summaryHint,
 } from '../output';
 import { prepareInput } from '../csvInput';
@@ -193,7 +192,7 @@ export async function execute(
 			`Dry run: ${countsText(report)} would replace the master inventory ${requestsText(1, batch.bytes)}; nothing was sent${guardHint}`,
 			report,
 		);
-		return [[dryRunItem(settings, batch, 0, 1, false, report, wipeGuard)], invalidItems];
+		return [[batchItem(settings, batch, 0, 1, false, report, wipeGuard, 'dryRun')], invalidItems];
 	}
 
 	const sent = await sendBody.call(this, connection, settings, batch.body, undefined, batch.rows);
@@ -213,5 +212,5 @@ export async function execute(
 		`${countsText(report)}: the master inventory was replaced ${requestsText(1, batch.bytes)}${guardHint}`,
 		report,
 	);
-	return [[successItem(settings, batch, 0, 1, false, report, wipeGuard, sent)], invalidItems];
+	return [[batchItem(settings, batch, 0, 1, false, report, wipeGuard, sent)], invalidItems];
 }
