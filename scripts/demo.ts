@@ -12,6 +12,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { PaqtanaApi } from '../credentials/PaqtanaApi.credentials';
 import { Paqtana } from '../nodes/Paqtana/Paqtana.node';
+import { DEMAND_FIELDS, INVENTORY_FIELDS } from '../nodes/Paqtana/helpers/wireFormat';
 import { startSandbox } from '../sandbox/server';
 import { runWorkflowFrom } from '../test/harness';
 import { parseCsv } from './csv';
@@ -102,28 +103,17 @@ async function main(): Promise<void> {
 		print(
 			`  Master inventory: ${inventory.length} rows, ${new Set(inventory.map((r) => r.location)).size} locations, ${new Set(inventory.map((r) => r.code)).size} items. First rows:`,
 		);
-		table(inventory.slice(0, 3) as IDataObject[], [
-			'workspaceCode',
-			'location',
-			'code',
-			'description',
-			'supplier',
-			'stock',
-			'cost',
-			'price',
-			'leadTime',
-			'minOrderQty',
-		]);
+		table(
+			inventory.slice(0, 3) as IDataObject[],
+			INVENTORY_FIELDS.map((field) => field.id),
+		);
 		print(
 			`  Historical demand: ${demand.length} daily rows from ${dates[0]} to ${dates[dates.length - 1]}, ${demand.reduce((sum, r) => sum + Number(r.quantity), 0)} units. First rows:`,
 		);
-		table(demand.slice(0, 3) as IDataObject[], [
-			'workspaceCode',
-			'location',
-			'code',
-			'date',
-			'quantity',
-		]);
+		table(
+			demand.slice(0, 3) as IDataObject[],
+			DEMAND_FIELDS.map((field) => field.id),
+		);
 		const calculations = sandbox.calculations(ORG);
 		print(
 			`  Order-suggestion calculations started: ${calculations.length}` +

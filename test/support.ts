@@ -17,7 +17,7 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/serv
 import { runNode, runWorkflowFrom, type RunNodeResult } from './harness';
 
 export const ORG = 'ACME Foods';
-const PAQTANA_TYPE = 'n8n-nodes-paqtana.paqtana';
+export const PAQTANA_TYPE = 'n8n-nodes-paqtana.paqtana';
 /** A distinctive token so tests can prove it never appears in any output, error or log. */
 export const TOKEN = 'pqt_live_Zx81-SECRET-token-4f2a9c';
 
@@ -82,6 +82,19 @@ export async function runPaqtana(sandbox: Sandbox, options: RunOptions): Promise
 	});
 }
 
+/** A node as a saved workflow holds it. */
+export function workflowNode(name: string, type: string, parameters: INodeParameters): INode {
+	return { id: randomUUID(), name, type, typeVersion: 1, position: [0, 0], parameters };
+}
+
+/** A Paqtana node (of `type`, e.g. its tool form) that uses the one Paqtana credential the runs are given. */
+export function paqtanaNode(name: string, parameters: INodeParameters, type = PAQTANA_TYPE): INode {
+	return {
+		...workflowNode(name, type, parameters),
+		credentials: { paqtanaApi: { id: 'paqtanaApi-1', name: 'paqtanaApi' } },
+	};
+}
+
 const SOURCE_TYPE = 'test.source';
 
 /**
@@ -108,21 +121,9 @@ export async function runPaqtanaAfterSource(
 		execute: async () => [options.sourceItems()],
 	};
 	const paqtana = new Paqtana();
-	const node = (name: string, type: string, parameters: INodeParameters): INode => ({
-		id: randomUUID(),
-		name,
-		type,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters,
-	});
-	const paqtanaNode: INode = {
-		...node('Paqtana', PAQTANA_TYPE, options.parameters),
-		credentials: { paqtanaApi: { id: 'paqtanaApi-1', name: 'paqtanaApi' } },
-	};
 	return await runWorkflowFrom({
 		workflow: {
-			nodes: [node('Source', SOURCE_TYPE, {}), paqtanaNode],
+			nodes: [workflowNode('Source', SOURCE_TYPE, {}), paqtanaNode('Paqtana', options.parameters)],
 			connections: {
 				Source: { main: [[{ node: 'Paqtana', type: NodeConnectionTypes.Main, index: 0 }]] },
 			},

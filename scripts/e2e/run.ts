@@ -416,31 +416,18 @@ async function testLine(ctx: Context, install: N8nInstall): Promise<void> {
 			`${tag}: credential test passes for the sandbox credential and fails for a wrong token`,
 			async () => {
 				sandbox.reset();
-				const good = await rest.request<{ status: string; message: string }>(
-					'POST',
-					'/rest/credentials/test',
-					{
+				const testWithToken = (token: string) =>
+					rest.request<{ status: string; message: string }>('POST', '/rest/credentials/test', {
 						credentials: {
 							id: CREDENTIAL_ID,
 							name: CREDENTIAL_NAME,
 							type: 'paqtanaApi',
-							data: { token: 'sandbox-token', orgCode: SANDBOX_ORG, baseUrl: sandbox.url },
+							data: { token, orgCode: SANDBOX_ORG, baseUrl: sandbox.url },
 						},
-					},
-				);
+					});
+				const good = await testWithToken('sandbox-token');
 				assertEqual(good.status, 'OK', `credential test (${good.message})`);
-				const bad = await rest.request<{ status: string; message: string }>(
-					'POST',
-					'/rest/credentials/test',
-					{
-						credentials: {
-							id: CREDENTIAL_ID,
-							name: CREDENTIAL_NAME,
-							type: 'paqtanaApi',
-							data: { token: 'wrong-token', orgCode: SANDBOX_ORG, baseUrl: sandbox.url },
-						},
-					},
-				);
+				const bad = await testWithToken('wrong-token');
 				assertEqual(bad.status, 'Error', 'credential test with a wrong token');
 				assertEqual(
 					sandbox.demand(SANDBOX_ORG).length,

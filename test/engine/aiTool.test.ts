@@ -8,8 +8,6 @@
  *   isToolExecution() is false.
  * The tool node type is built from ours the way n8n's NodeTypes does for `…Tool` types.
  */
-import { randomUUID } from 'node:crypto';
-
 import {
 	deepCopy,
 	NodeConnectionTypes,
@@ -17,7 +15,6 @@ import {
 	type EngineResponse,
 	type IDataObject,
 	type IExecuteFunctions,
-	type INode,
 	type INodeExecutionData,
 	type INodeParameters,
 	type INodeType,
@@ -26,23 +23,19 @@ import {
 
 import { PaqtanaApi } from '../../credentials/PaqtanaApi.credentials';
 import { Paqtana } from '../../nodes/Paqtana/Paqtana.node';
-import type { Sandbox } from '../../sandbox/server';
 import { runWorkflowFrom } from '../harness';
+import { useSandbox } from '../hooks';
 import {
 	credentialsFor,
 	demandParameters,
 	inventoryParameters,
 	ORG,
+	paqtanaNode,
 	runPaqtana,
-	startTestSandbox,
+	workflowNode,
 } from '../support';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const TOOL_TYPE = 'n8n-nodes-paqtana.paqtanaTool';
 const AGENT_TYPE = 'test.agent';
@@ -140,23 +133,12 @@ function toolWorkflow(
 	toolParameters: INodeParameters,
 	toolArgs: IDataObject = {},
 ) {
-	const node = (name: string, type: string, parameters: INodeParameters): INode => ({
-		id: randomUUID(),
-		name,
-		type,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters,
-	});
 	const paqtana = new Paqtana();
 	return {
 		workflow: {
 			nodes: [
-				node('Agent', AGENT_TYPE, {}),
-				{
-					...node(TOOL_NAME, TOOL_TYPE, toolParameters),
-					credentials: { paqtanaApi: { id: 'paqtanaApi-1', name: 'paqtanaApi' } },
-				},
+				workflowNode('Agent', AGENT_TYPE, {}),
+				paqtanaNode(TOOL_NAME, toolParameters, TOOL_TYPE),
 			],
 			// n8n's default for new workflows; engine requests run the tool before resuming the agent only in v1
 			settings: { executionOrder: 'v1' },

@@ -1,4 +1,3 @@
-import dns from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Server } from 'node:net';
@@ -6,25 +5,11 @@ import { join } from 'node:path';
 
 import { PaqtanaApi } from '../../credentials/PaqtanaApi.credentials';
 import { Paqtana } from '../../nodes/Paqtana/Paqtana.node';
-import type { Sandbox } from '../../sandbox/server';
 import { testCredential } from '../harness';
-import { startFront, type Front } from '../reliability/front-server';
-import {
-	credentialsFor,
-	demandParameters,
-	demandRow,
-	ORG,
-	runPaqtana,
-	startTestSandbox,
-	TOKEN,
-} from '../support';
+import { failDnsLookups, useFront, useSandbox } from '../hooks';
+import { credentialsFor, demandParameters, demandRow, ORG, runPaqtana, TOKEN } from '../support';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const test = (overrides: Record<string, string> = {}) =>
 	testCredential({
@@ -76,7 +61,6 @@ describe('the credential test speaks like the node', () => {
 	let tlsServer: Server;
 	let tlsUrl: string;
 	let closedPortUrl: string;
-	let redirecting: Front;
 	beforeAll(async () => {
 		const fixtures = join(__dirname, '..', 'fixtures', 'tls');
 		tlsServer = createHttpsServer(
@@ -92,14 +76,13 @@ describe('the credential test speaks like the node', () => {
 		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
 		closedPortUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
 		await new Promise<void>((resolve) => closed.close(() => resolve()));
-		redirecting = await startFront({
-			decide: () => ({ status: 302, headers: { location: 'https://elsewhere.example/login' } }),
-		});
 	});
 	afterAll(async () => {
-		await redirecting.close();
 		await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
 	});
+	const redirecting = useFront(() => ({
+		decide: () => ({ status: 302, headers: { location: 'https://elsewhere.example/login' } }),
+	}));
 	afterEach(() => jest.restoreAllMocks());
 
 	const noSetUp = () => {};
@@ -114,18 +97,8 @@ describe('the credential test speaks like the node', () => {
 			'ENOTFOUND',
 			() => ({ baseUrl: 'https://api.paqtna.example' }),
 			/^The host api\.paqtna\.example was not found \(ENOTFOUND\)\. Check the spelling of the Base URL/,
-			() => {
-				// No real DNS query leaves the machine: the name does not resolve, as a typo would not.
-				jest.spyOn(dns, 'lookup').mockImplementation(((
-					hostname: string,
-					_options: unknown,
-					callback: (error: Error) => void,
-				) => {
-					callback(
-						Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }),
-					);
-				}) as unknown as typeof dns.lookup);
-			},
+			// The name does not resolve, as a typo would not.
+			failDnsLookups,
 		],
 		[
 			'a self-signed certificate',

@@ -1,21 +1,10 @@
 /** Input Data "CSV File": the node reads CSV files from binary data through the same preparation as items. */
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import type { Sandbox } from '../../sandbox/server';
-import {
-	demandParameters,
-	inventoryParameters,
-	ORG,
-	runPaqtana,
-	startTestSandbox,
-} from '../support';
+import { useSandbox } from '../hooks';
+import { demandParameters, inventoryParameters, ORG, runPaqtana } from '../support';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 function csvItem(
 	text: string | Buffer,

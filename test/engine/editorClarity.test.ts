@@ -7,23 +7,11 @@
 import { type INode, type INodeProperties, Workflow } from 'n8n-workflow';
 
 import { Paqtana } from '../../nodes/Paqtana/Paqtana.node';
-import type { Sandbox } from '../../sandbox/server';
 import { HarnessNodeTypes } from '../harness/node-types';
-import {
-	demandParameters,
-	demandRow,
-	inventoryParameters,
-	ORG,
-	runPaqtana,
-	startTestSandbox,
-} from '../support';
+import { useSandbox } from '../hooks';
+import { demandParameters, demandRow, inventoryParameters, ORG, runPaqtana } from '../support';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const SEND_VALID_ROWS = { onInvalidRows: 'route' };
 const { properties } = new Paqtana().description;

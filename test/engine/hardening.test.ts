@@ -7,7 +7,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { Sandbox } from '../../sandbox/server';
+import { useSandbox } from '../hooks';
 import {
 	demandParameters,
 	demandRow,
@@ -15,15 +15,9 @@ import {
 	ORG,
 	runPaqtana,
 	runPaqtanaAfterSource,
-	startTestSandbox,
 } from '../support';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const SEND_VALID_ROWS = { onInvalidRows: 'route' };
 
@@ -183,16 +177,31 @@ describe('10.6 numbers and texts that are not plausible dates are refused', () =
 		expect(invalidMessages(result.outputs)).toEqual({ 1: reason, 2: reason });
 	});
 
-	it('text dates outside the accepted years are invalid rows', async () => {
+	it.each([
+		[
+			'text dates outside the accepted years are invalid rows',
+			{},
+			'1899-12-31',
+			'2206-01-01',
+			'1970–2100',
+		],
+		[
+			'Earliest Year and Latest Year narrow the accepted years',
+			{ earliestYear: 2026, latestYear: 2026 },
+			'2025-12-31',
+			'2027-01-01',
+			'2026–2026',
+		],
+	])('%s', async (_name, years, early, late, accepted) => {
 		const result = await runPaqtana(sandbox, {
-			parameters: demandParameters(SEND_VALID_ROWS),
-			input: [valid, demandRow('1899-12-31', 'A-1', 3), demandRow('2206-01-01', 'B-2', 3)],
+			parameters: demandParameters({ ...SEND_VALID_ROWS, ...years }),
+			input: [valid, demandRow(early, 'A-1', 3), demandRow(late, 'B-2', 3)],
 		});
 		expect(result.error).toBeUndefined();
 		expect(sandbox.demand(ORG).map((row) => row.code)).toEqual(['OK']);
 		expect(invalidMessages(result.outputs)).toEqual({
-			1: 'date: "1899-12-31" is 1899-12-31, outside the accepted years 1970–2100',
-			2: 'date: "2206-01-01" is 2206-01-01, outside the accepted years 1970–2100',
+			1: `date: "${early}" is ${early}, outside the accepted years ${accepted}`,
+			2: `date: "${late}" is ${late}, outside the accepted years ${accepted}`,
 		});
 	});
 
@@ -203,19 +212,6 @@ describe('10.6 numbers and texts that are not plausible dates are refused', () =
 		});
 		expect(result.error).toBeUndefined();
 		expect(sandbox.demand(ORG).map((row) => row.date)).toEqual(['1899-12-31', '2206-01-01']);
-	});
-
-	it('Earliest Year and Latest Year narrow the accepted years', async () => {
-		const result = await runPaqtana(sandbox, {
-			parameters: demandParameters({ ...SEND_VALID_ROWS, earliestYear: 2026, latestYear: 2026 }),
-			input: [valid, demandRow('2025-12-31', 'A-1', 3), demandRow('2027-01-01', 'B-2', 3)],
-		});
-		expect(result.error).toBeUndefined();
-		expect(sandbox.demand(ORG).map((row) => row.code)).toEqual(['OK']);
-		expect(invalidMessages(result.outputs)).toEqual({
-			1: 'date: "2025-12-31" is 2025-12-31, outside the accepted years 2026–2026',
-			2: 'date: "2027-01-01" is 2027-01-01, outside the accepted years 2026–2026',
-		});
 	});
 
 	it('a two-digit year is not pushed into the future: 05/01/99 (day first) is 1999', async () => {

@@ -1,12 +1,7 @@
-import type { Sandbox } from '../../sandbox/server';
-import { demandParameters, demandRow, ORG, runPaqtana, startTestSandbox } from '../support';
+import { useSandbox } from '../hooks';
+import { demandParameters, demandRow, ORG, runPaqtana } from '../support';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 describe('Historical Demand → Upsert, through n8n’s engine into the sandbox', () => {
 	it('stores the rows, keeps other days and overwrites the same day + item', async () => {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { Sandbox } from '../../sandbox/server';
+import { useSandbox } from '../hooks';
 import {
 	credentialsFor,
 	demandParameters,
@@ -10,16 +10,10 @@ import {
 	inventoryParameters,
 	ORG,
 	runPaqtana,
-	startTestSandbox,
 	TOKEN,
 } from '../support';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox({ maxBodyBytes: 3000 });
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox({ maxBodyBytes: 3000 });
 
 const rows = [demandRow('2026-11-01', 'A', 1), demandRow('2026-11-02', 'A', 2)];
 

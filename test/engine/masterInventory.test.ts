@@ -1,12 +1,7 @@
-import type { Sandbox } from '../../sandbox/server';
-import { inventoryParameters, ORG, runPaqtana, startTestSandbox } from '../support';
+import { useSandbox } from '../hooks';
+import { inventoryParameters, ORG, runPaqtana } from '../support';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const item = (
 	warehouse: string,

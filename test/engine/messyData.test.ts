@@ -1,18 +1,7 @@
-import type { Sandbox } from '../../sandbox/server';
-import {
-	demandParameters,
-	inventoryParameters,
-	ORG,
-	runPaqtana,
-	startTestSandbox,
-} from '../support';
+import { useSandbox } from '../hooks';
+import { demandParameters, inventoryParameters, ORG, runPaqtana } from '../support';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 /** A sales export as it comes out of a European ERP via a spreadsheet: aliases, padding, serials, commas. */
 const salesExport = [

@@ -1,18 +1,7 @@
-import type { Sandbox } from '../../sandbox/server';
-import {
-	demandParameters,
-	demandRow,
-	inventoryParameters,
-	runPaqtana,
-	startTestSandbox,
-} from '../support';
+import { useSandbox } from '../hooks';
+import { demandParameters, demandRow, inventoryParameters, runPaqtana } from '../support';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const valid = demandRow('2026-11-01', 'A', 1);
 

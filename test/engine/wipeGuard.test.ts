@@ -2,24 +2,15 @@
  * The master-inventory wipe guard through n8n's engine: the baseline is kept in the workflow's static
  * data between executions (as n8n saves it after production runs), and the sandbox shows what was stored.
  */
-import { randomUUID } from 'node:crypto';
-
-import type { IDataObject, INodeParameters, WorkflowExecuteMode } from 'n8n-workflow';
+import type { IDataObject, WorkflowExecuteMode } from 'n8n-workflow';
 
 import { PaqtanaApi } from '../../credentials/PaqtanaApi.credentials';
 import { Paqtana } from '../../nodes/Paqtana/Paqtana.node';
-import type { Sandbox } from '../../sandbox/server';
 import { runWorkflowFrom } from '../harness';
-import { credentialsFor, inventoryParameters, ORG, startTestSandbox } from '../support';
+import { useSandbox } from '../hooks';
+import { credentialsFor, inventoryParameters, ORG, PAQTANA_TYPE, paqtanaNode } from '../support';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
-
-const TYPE = 'n8n-nodes-paqtana.paqtana';
+const sandbox = useSandbox();
 
 const inventory = (count: number, location = 'WH1') =>
 	Array.from({ length: count }, (_, i) => ({ Warehouse: location, SKU: `SKU-${i}`, Stock: i }));
@@ -37,25 +28,14 @@ interface Run {
 
 async function replace(run: Run) {
 	const nodeName = run.nodeName ?? 'Paqtana';
-	const parameters: INodeParameters = inventoryParameters(run.options ?? {});
 	return await runWorkflowFrom({
 		workflow: {
-			nodes: [
-				{
-					id: randomUUID(),
-					name: nodeName,
-					type: TYPE,
-					typeVersion: 1,
-					position: [0, 0],
-					parameters,
-					credentials: { paqtanaApi: { id: 'paqtanaApi-1', name: 'paqtanaApi' } },
-				},
-			],
+			nodes: [paqtanaNode(nodeName, inventoryParameters(run.options ?? {}))],
 			connections: {},
 		},
 		startNodeName: nodeName,
 		items: run.input.map((json) => ({ json })),
-		nodeTypes: { [TYPE]: new Paqtana() },
+		nodeTypes: { [PAQTANA_TYPE]: new Paqtana() },
 		credentialTypes: [new PaqtanaApi()],
 		credentials: {
 			paqtanaApi: credentialsFor(

@@ -5,7 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Sandbox } from '../../sandbox/server';
+import { useFront, useSandbox } from '../hooks';
 import {
 	credentialsFor,
 	demandParameters,
@@ -13,26 +13,13 @@ import {
 	inventoryParameters,
 	ORG,
 	runPaqtana,
-	startTestSandbox,
 } from '../support';
-import { startFront, type Front, type FrontAction } from './front-server';
+import type { FrontAction } from './front-server';
 
-let sandbox: Sandbox;
-let front: Front;
 /** The answer of the front for attempt `seq` (from 1); 'forward' reaches the sandbox. */
 let answer: (seq: number) => FrontAction;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-	front = await startFront({ target: sandbox.url, decide: (request) => answer(request.seq) });
-});
-afterAll(async () => {
-	await front.close();
-	await sandbox.close();
-});
-beforeEach(() => {
-	sandbox.reset();
-	front.requests.length = 0;
-});
+const sandbox = useSandbox();
+const front = useFront(() => ({ target: sandbox.url, decide: (request) => answer(request.seq) }));
 
 const rows = [demandRow('2026-11-01', 'A', 1), demandRow('2026-11-02', 'B', 2)];
 const html = { 'content-type': 'text/html' };

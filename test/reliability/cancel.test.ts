@@ -4,8 +4,8 @@
  * Assertions are on what happened (requests, waits asked for, the error), not on elapsed time: a wait that
  * ignored the cancel would hold the test for 300 s, past Jest's timeout.
  */
-import type { Sandbox } from '../../sandbox/server';
 import { retryWait } from '../../nodes/Paqtana/transport/wait';
+import { useFront, useSandbox } from '../hooks';
 import {
 	credentialsFor,
 	demandParameters,
@@ -13,32 +13,19 @@ import {
 	inventoryParameters,
 	ORG,
 	runPaqtana,
-	startTestSandbox,
 } from '../support';
-import { startFront, type Front, type FrontAction } from './front-server';
+import type { FrontAction } from './front-server';
 
-let sandbox: Sandbox;
-let front: Front;
 let action: FrontAction;
 let arrived: () => void;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-	front = await startFront({
-		target: sandbox.url,
-		decide: () => {
-			arrived();
-			return action;
-		},
-	});
-});
-afterAll(async () => {
-	await front.close();
-	await sandbox.close();
-});
-beforeEach(() => {
-	sandbox.reset();
-	front.requests.length = 0;
-});
+const sandbox = useSandbox();
+const front = useFront(() => ({
+	target: sandbox.url,
+	decide: () => {
+		arrived();
+		return action;
+	},
+}));
 afterEach(() => jest.restoreAllMocks());
 
 const rows = [demandRow('2026-11-01', 'A', 1), demandRow('2026-11-02', 'B', 2)];

@@ -5,33 +5,14 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Sandbox } from '../../sandbox/server';
 import { retryWait } from '../../nodes/Paqtana/transport/wait';
-import {
-	credentialsFor,
-	demandParameters,
-	demandRow,
-	ORG,
-	runPaqtana,
-	startTestSandbox,
-} from '../support';
-import { startFront, type Front, type FrontAction } from './front-server';
+import { useFront, useSandbox } from '../hooks';
+import { credentialsFor, demandParameters, demandRow, ORG, runPaqtana } from '../support';
+import type { FrontAction } from './front-server';
 
-let sandbox: Sandbox;
-let front: Front;
 let answer: (seq: number) => FrontAction;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-	front = await startFront({ target: sandbox.url, decide: (request) => answer(request.seq) });
-});
-afterAll(async () => {
-	await front.close();
-	await sandbox.close();
-});
-beforeEach(() => {
-	sandbox.reset();
-	front.requests.length = 0;
-});
+const sandbox = useSandbox();
+const front = useFront(() => ({ target: sandbox.url, decide: (request) => answer(request.seq) }));
 afterEach(() => jest.restoreAllMocks());
 
 const rows = [demandRow('2026-11-01', 'A', 1), demandRow('2026-11-02', 'B', 2)];

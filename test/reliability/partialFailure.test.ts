@@ -4,38 +4,21 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { Sandbox } from '../../sandbox/server';
-import {
-	credentialsFor,
-	demandParameters,
-	demandRow,
-	ORG,
-	runPaqtana,
-	startTestSandbox,
-} from '../support';
-import { startFront, type Front, type FrontAction } from './front-server';
+import { useFront, useSandbox } from '../hooks';
+import { credentialsFor, demandParameters, demandRow, ORG, runPaqtana } from '../support';
+import type { FrontAction } from './front-server';
 
-let sandbox: Sandbox;
-let front: Front;
 /** What the front does with requests carrying the failing batch's first row. */
 let failWith: FrontAction = { status: 503, body: { error: 'service unavailable' } };
 let failingCode = '';
 
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-	front = await startFront({
-		target: sandbox.url,
-		decide: (request) =>
-			failingCode !== '' && request.body.includes(`"code":"${failingCode}"`) ? failWith : 'forward',
-	});
-});
-afterAll(async () => {
-	await front.close();
-	await sandbox.close();
-});
+const sandbox = useSandbox();
+const front = useFront(() => ({
+	target: sandbox.url,
+	decide: (request) =>
+		failingCode !== '' && request.body.includes(`"code":"${failingCode}"`) ? failWith : 'forward',
+}));
 beforeEach(() => {
-	sandbox.reset();
-	front.requests.length = 0;
 	failingCode = '';
 	failWith = { status: 503, body: { error: 'service unavailable' } };
 });

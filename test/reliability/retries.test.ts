@@ -2,29 +2,15 @@
  * Retries through n8n's engine against the sandbox: each retryable failure is retried until the rows are
  * stored exactly once, each output item counts its attempts, and final failures are never retried.
  */
-import dns from 'node:dns';
-
 import type { IDataObject } from 'n8n-workflow';
 
 import { retryWait } from '../../nodes/Paqtana/transport/wait';
-import type { FaultKind, Sandbox } from '../../sandbox/server';
-import {
-	credentialsFor,
-	demandParameters,
-	demandRow,
-	ORG,
-	runPaqtana,
-	startTestSandbox,
-	TOKEN,
-} from '../support';
+import type { FaultKind } from '../../sandbox/server';
+import { credentialsFor, demandParameters, demandRow, ORG, runPaqtana, TOKEN } from '../support';
+import { failDnsLookups, useSandbox } from '../hooks';
 import { startFront, type Front } from './front-server';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-});
-afterAll(async () => sandbox.close());
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 /** `count` rows with distinct keys; about 11 rows fit in a 1024-byte request. */
 function inputRows(count: number, salt = 0): IDataObject[] {
@@ -284,15 +270,7 @@ describe('each retry is visible', () => {
 	});
 
 	it('an unknown host is not retried: the error names it and does not advise more retries', async () => {
-		jest.spyOn(dns, 'lookup').mockImplementation(((
-			hostname: string,
-			_options: unknown,
-			callback: (error: Error) => void,
-		) => {
-			callback(
-				Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }),
-			);
-		}) as unknown as typeof dns.lookup);
+		failDnsLookups();
 		const result = await runPaqtana(sandbox, {
 			parameters: demandParameters({ maxRetries: 5 }),
 			input: inputRows(2),
@@ -306,11 +284,7 @@ describe('each retry is visible', () => {
 });
 
 describe('failures that are final are not retried', () => {
-	let smallSandbox: Sandbox;
-	beforeAll(async () => {
-		smallSandbox = await startTestSandbox({ maxBodyBytes: 1500 });
-	});
-	afterAll(async () => smallSandbox.close());
+	const smallSandbox = useSandbox({ maxBodyBytes: 1500 });
 
 	it.each([
 		['401', { token: 'not-the-token' }, /did not accept the token \(401 Unauthorized\)/],
@@ -329,7 +303,6 @@ describe('failures that are final are not retried', () => {
 	});
 
 	it('413: one request, a plain message that names the limit option', async () => {
-		smallSandbox.reset();
 		const result = await runPaqtana(smallSandbox, {
 			parameters: demandParameters({ maxRetries: 5 }),
 			input: inputRows(40),

@@ -5,15 +5,13 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Sandbox } from '../../sandbox/server';
-import { startFront, type Front } from '../reliability/front-server';
+import { useFront, useSandbox } from '../hooks';
 import {
 	credentialsFor,
 	demandParameters,
 	demandRow,
 	everything,
 	runPaqtana,
-	startTestSandbox,
 	TOKEN,
 } from '../support';
 
@@ -40,23 +38,15 @@ function spellings(token: string): Record<string, string> {
 	};
 }
 
-let sandbox: Sandbox;
-let front: Front;
 let echoed: Record<string, string>;
 let status: number;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-	front = await startFront({
-		decide: () => ({
-			status,
-			body: status === 200 ? { received: 2, echo: echoed } : { error: 'bad', echo: echoed },
-		}),
-	});
-});
-afterAll(async () => {
-	await front.close();
-	await sandbox.close();
-});
+const sandbox = useSandbox();
+const front = useFront(() => ({
+	decide: () => ({
+		status,
+		body: status === 200 ? { received: 2, echo: echoed } : { error: 'bad', echo: echoed },
+	}),
+}));
 
 const rows = [demandRow('2026-11-01', 'A', 1), demandRow('2026-11-02', 'B', 2)];
 

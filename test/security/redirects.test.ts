@@ -12,9 +12,8 @@ import {
 } from 'n8n-workflow';
 
 import { PaqtanaApi } from '../../credentials/PaqtanaApi.credentials';
-import type { Sandbox } from '../../sandbox/server';
 import { runNode } from '../harness';
-import { startFront, type Front } from '../reliability/front-server';
+import { useFront, useSandbox } from '../hooks';
 import {
 	credentialsFor,
 	demandParameters,
@@ -23,32 +22,16 @@ import {
 	inventoryParameters,
 	ORG,
 	runPaqtana,
-	startTestSandbox,
 	TOKEN,
 } from '../support';
 
-let sandbox: Sandbox;
-/** Where the redirects point: a different origin (another port) that must never be contacted. */
-let elsewhere: Front;
 let redirect: { status: number; location: () => string };
-let front: Front;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-	elsewhere = await startFront({ target: sandbox.url });
-	front = await startFront({
-		decide: () => ({ status: redirect.status, headers: { location: redirect.location() } }),
-	});
-});
-afterAll(async () => {
-	await front.close();
-	await elsewhere.close();
-	await sandbox.close();
-});
-beforeEach(() => {
-	sandbox.reset();
-	front.requests.length = 0;
-	elsewhere.requests.length = 0;
-});
+const sandbox = useSandbox();
+/** Where the redirects point: a different origin (another port) that must never be contacted. */
+const elsewhere = useFront(() => ({ target: sandbox.url }));
+const front = useFront(() => ({
+	decide: () => ({ status: redirect.status, headers: { location: redirect.location() } }),
+}));
 
 const rows = [demandRow('2026-11-01', 'A', 1), demandRow('2026-11-02', 'B', 2)];
 const elsewhereHost = () => new URL(elsewhere.url).host;

@@ -12,6 +12,7 @@ import type { Sandbox } from '../../sandbox/server';
 import { testCredential } from '../harness';
 import { withLogCapture } from '../harness/environment';
 import type { RunNodeResult } from '../harness';
+import { useFront, useSandbox } from '../hooks';
 import {
 	credentialsFor,
 	demandParameters,
@@ -23,25 +24,13 @@ import {
 	startTestSandbox,
 	TOKEN,
 } from '../support';
-import { startFront, type Front, type FrontAction } from '../reliability/front-server';
+import { startFront, type FrontAction } from '../reliability/front-server';
 
 /** A second distinctive secret, for runs with a wrong token. */
 const WRONG_TOKEN = 'pqt_live_Qq93-WRONG-secret-77d1e0';
 
-let sandbox: Sandbox;
-let smallSandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startTestSandbox();
-	smallSandbox = await startTestSandbox({ maxBodyBytes: 600 });
-});
-afterAll(async () => {
-	await sandbox.close();
-	await smallSandbox.close();
-});
-beforeEach(() => {
-	sandbox.reset();
-	smallSandbox.reset();
-});
+const sandbox = useSandbox();
+const smallSandbox = useSandbox({ maxBodyBytes: 600 });
 
 const rows = [demandRow('2026-11-01', 'A', 1), demandRow('2026-11-02', 'A', 2)];
 
@@ -357,18 +346,11 @@ describe('no node error path exposes the token', () => {
 });
 
 describe('a server that echoes the token back is redacted', () => {
-	let front: Front;
 	let reply: (authorization: string) => FrontAction;
-	beforeAll(async () => {
-		front = await startFront({
-			target: sandbox.url,
-			decide: (request) => reply(String(request.headers.authorization ?? '')),
-		});
-	});
-	afterAll(async () => front.close());
-	beforeEach(() => {
-		front.requests.length = 0;
-	});
+	const front = useFront(() => ({
+		target: sandbox.url,
+		decide: (request) => reply(String(request.headers.authorization ?? '')),
+	}));
 
 	/** Every place a careless server could put what it received. */
 	function echoBody(authorization: string): IDataObject {

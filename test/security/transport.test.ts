@@ -13,10 +13,17 @@ import net from 'node:net';
 
 import { PaqtanaApi } from '../../credentials/PaqtanaApi.credentials';
 import { Paqtana } from '../../nodes/Paqtana/Paqtana.node';
-import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { testCredential } from '../harness';
-import { credentialsFor, demandParameters, demandRow, ORG, runPaqtana, TOKEN } from '../support';
-import { startFront, type Front } from '../reliability/front-server';
+import { useFront, useSandbox } from '../hooks';
+import {
+	credentialsFor,
+	demandParameters,
+	demandRow,
+	ORG,
+	runPaqtana,
+	startTestSandbox,
+	TOKEN,
+} from '../support';
 
 const ORG_CODES = [
 	'a/b',
@@ -36,22 +43,10 @@ const ORG_CODES = [
 	'back\\slash',
 ];
 
-let sandbox: Sandbox;
-let front: Front;
-beforeAll(async () => {
-	sandbox = await startSandbox({
-		orgs: { [ORG]: TOKEN, ...Object.fromEntries(ORG_CODES.map((org) => [org, TOKEN])) },
-	});
-	front = await startFront({ target: sandbox.url, stripPrefix: '/proxy/paqtana' });
+const sandbox = useSandbox({
+	orgs: { [ORG]: TOKEN, ...Object.fromEntries(ORG_CODES.map((org) => [org, TOKEN])) },
 });
-afterAll(async () => {
-	await front.close();
-	await sandbox.close();
-});
-beforeEach(() => {
-	sandbox.reset();
-	front.requests.length = 0;
-});
+const front = useFront(() => ({ target: sandbox.url, stripPrefix: '/proxy/paqtana' }));
 
 const rows = [demandRow('2026-11-01', 'A', 1), demandRow('2026-11-02', 'B', 2)];
 const stored = [
@@ -300,7 +295,7 @@ describe('the org code is exactly one path segment', () => {
 				/^Paqtana did not accept the token \(401 Unauthorized\)\. First open the Paqtana credential/,
 			),
 		});
-		const other = await startSandbox({ orgs: { [ORG]: TOKEN, OTHER: 'other-token' } });
+		const other = await startTestSandbox();
 		try {
 			const forbidden = await testCredential({
 				credentialType: new PaqtanaApi(),

@@ -66,7 +66,11 @@ function runFields(report: RunReport, wipeGuard: IDataObject | null): IDataObjec
 	};
 }
 
-export function dryRunItem(
+/**
+ * The dry-run item, or the Success item for a request Paqtana accepted (`sent`); both operations build
+ * theirs here, so their fields agree.
+ */
+export function batchItem(
 	settings: UploadSettings,
 	batch: Batch,
 	index: number,
@@ -74,54 +78,31 @@ export function dryRunItem(
 	autoCalculate: boolean,
 	report: RunReport,
 	wipeGuard: IDataObject | null,
+	sent: SentBatch | 'dryRun',
 ): INodeExecutionData {
-	return {
-		json: {
-			dryRun: true,
-			resource: settings.resource,
-			operation: OPERATIONS[settings.resource],
-			batch: index + 1,
-			batches: count,
-			rows: batch.rows,
-			bytes: batch.bytes,
-			firstKey: batch.firstKey,
-			lastKey: batch.lastKey,
-			autoCalculate,
-			...runFields(report, wipeGuard),
-			sample: batch.sample as IDataObject[],
-		},
-		pairedItem: pairedTo(batch.items),
+	const fields = {
+		resource: settings.resource,
+		operation: OPERATIONS[settings.resource],
+		batch: index + 1,
+		batches: count,
+		rows: batch.rows,
+		bytes: batch.bytes,
+		firstKey: batch.firstKey,
+		lastKey: batch.lastKey,
+		autoCalculate,
+		...runFields(report, wipeGuard),
 	};
-}
-
-/** The Success item for a request Paqtana accepted; both operations build theirs here, so their fields agree. */
-export function successItem(
-	settings: UploadSettings,
-	batch: Batch,
-	index: number,
-	count: number,
-	autoCalculate: boolean,
-	report: RunReport,
-	wipeGuard: IDataObject | null,
-	sent: SentBatch,
-): INodeExecutionData {
 	return {
-		json: {
-			resource: settings.resource,
-			operation: OPERATIONS[settings.resource],
-			batch: index + 1,
-			batches: count,
-			rows: batch.rows,
-			bytes: batch.bytes,
-			firstKey: batch.firstKey,
-			lastKey: batch.lastKey,
-			autoCalculate,
-			...runFields(report, wipeGuard),
-			status: sent.statusCode,
-			attempts: sent.attempts,
-			durationMs: sent.durationMs,
-			response: sent.response as IDataObject,
-		},
+		json:
+			sent === 'dryRun'
+				? { dryRun: true, ...fields, sample: batch.sample as IDataObject[] }
+				: {
+						...fields,
+						status: sent.statusCode,
+						attempts: sent.attempts,
+						durationMs: sent.durationMs,
+						response: sent.response as IDataObject,
+					},
 		pairedItem: pairedTo(batch.items),
 	};
 }

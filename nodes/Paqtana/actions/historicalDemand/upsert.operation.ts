@@ -20,16 +20,13 @@ import {
 import { BatchFailure, connect, sendBody } from '../../transport/send';
 import {
 	batchErrorItem,
+	batchItem,
 	countsText,
-	dryRunItem,
-	invalidRowItems,
 	plural,
 	requestsText,
-	successItem,
 	summaryHint,
 } from '../output';
 import { prepareInput } from '../csvInput';
-import { readOptions, readUploadSettings } from '../settings';
 
 const properties: INodeProperties[] = [
 	...inputDataFields,
@@ -156,21 +153,13 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[][]> {
-	const options = readOptions.call(this, items.length);
-	const settings = readUploadSettings.call(this, 'historicalDemand', options);
-	const duplicates =
-		options.duplicates === 'keepLast' || options.duplicates === 'error'
-			? options.duplicates
-			: 'sum';
-	const calculate = options.calculateOrderSuggestions === true;
-	const { batches, invalid, report } = await prepareInput.call(
+	const { options, settings, batches, report, invalidItems } = await prepareInput.call(
 		this,
 		items,
-		settings,
-		options,
-		duplicates,
+		'historicalDemand',
+		({ duplicates }) => (duplicates === 'keepLast' || duplicates === 'error' ? duplicates : 'sum'),
 	);
-	const invalidItems = invalidRowItems(items, invalid);
+	const calculate = options.calculateOrderSuggestions === true;
 	const count = batches.length;
 	const last = count - 1;
 	const bytes = batches.reduce((sum, batch) => sum + batch.bytes, 0);
@@ -190,7 +179,16 @@ export async function execute(
 		);
 		return [
 			batches.map((batch, index) =>
-				dryRunItem(settings, batch, index, count, calculate && index === last, report, null),
+				batchItem(
+					settings,
+					batch,
+					index,
+					count,
+					calculate && index === last,
+					report,
+					null,
+					'dryRun',
+				),
 			),
 			invalidItems,
 		];
@@ -228,7 +226,7 @@ export async function execute(
 			continue;
 		}
 		outcomes[index] = 'stored';
-		const item = successItem(settings, batch, index, count, autoCalculate, report, null, sent);
+		const item = batchItem(settings, batch, index, count, autoCalculate, report, null, sent);
 		if (calculate && index === last && !autoCalculate)
 			item.json.calculationSkipped =
 				'An earlier batch failed, so order suggestions were not recalculated';

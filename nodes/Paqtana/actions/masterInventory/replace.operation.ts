@@ -22,17 +22,14 @@ import {
 import { BatchFailure, connect, sendBody } from '../../transport/send';
 import {
 	batchErrorItem,
+	batchItem,
 	countsText,
-	dryRunItem,
 	formatBytes,
-	invalidRowItems,
 	plural,
 	requestsText,
-	successItem,
 	summaryHint,
 } from '../output';
 import { prepareInput } from '../csvInput';
-import { readOptions, readUploadSettings } from '../settings';
 import { openWipeGuard, refuseAiAgent } from './guard';
 
 const properties: INodeProperties[] = [
@@ -148,17 +145,12 @@ export async function execute(
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[][]> {
 	refuseAiAgent.call(this);
-	const options = readOptions.call(this, items.length);
-	const settings = readUploadSettings.call(this, 'masterInventory', options);
-	const duplicates = options.duplicates === 'keepLast' ? 'keepLast' : 'error';
-	const { batches, invalid, report } = await prepareInput.call(
+	const { options, settings, batches, report, invalidItems } = await prepareInput.call(
 		this,
 		items,
-		settings,
-		options,
-		duplicates,
+		'masterInventory',
+		({ duplicates }) => (duplicates === 'keepLast' ? 'keepLast' : 'error'),
 	);
-	const invalidItems = invalidRowItems(items, invalid);
 
 	if (batches.length > 1) {
 		const bytes = batches.reduce((sum, batch) => sum + batch.bytes, 0);
@@ -200,7 +192,7 @@ export async function execute(
 			`Dry run: ${countsText(report)} would replace the master inventory ${requestsText(1, batch.bytes)}; nothing was sent${guardHint}`,
 			report,
 		);
-		return [[dryRunItem(settings, batch, 0, 1, false, report, wipeGuard)], invalidItems];
+		return [[batchItem(settings, batch, 0, 1, false, report, wipeGuard, 'dryRun')], invalidItems];
 	}
 
 	const sent = await sendBody.call(this, connection, settings, batch.body, undefined, batch.rows);
@@ -220,5 +212,5 @@ export async function execute(
 		`${countsText(report)}: the master inventory was replaced ${requestsText(1, batch.bytes)}${guardHint}`,
 		report,
 	);
-	return [[successItem(settings, batch, 0, 1, false, report, wipeGuard, sent)], invalidItems];
+	return [[batchItem(settings, batch, 0, 1, false, report, wipeGuard, sent)], invalidItems];
 }
