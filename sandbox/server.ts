@@ -143,6 +143,10 @@ class SandboxServer implements Sandbox {
 		this.server = createServer((req, res) => {
 			this.handle(req, res).catch((error: unknown) => replyToUnexpectedError(res, error));
 		});
+		// Idle keep-alive sockets are left for the client to close (undici closes its own after 4 s). With
+		// Node's 5 s server default, a client that stalled its event loop (building a large body in the same
+		// process, as tests do) could send on a socket the server was closing that moment: ECONNRESET.
+		this.server.keepAliveTimeout = 65_000;
 		this.server.on('connection', (socket: Socket) => {
 			this.sockets.add(socket);
 			socket.once('close', () => this.sockets.delete(socket));
