@@ -627,7 +627,11 @@ async function testLine(ctx: Context, install: N8nInstall): Promise<void> {
 }
 
 function assertSucceeded(result: ExecuteResult): void {
-	const why = result.timedOut ? 'timed out' : `exit code ${result.code}`;
+	const why = result.timedOut
+		? 'timed out'
+		: result.code === null
+			? `killed by ${result.signal}`
+			: `exit code ${result.code}`;
 	assert(
 		result.run,
 		`n8n execute printed no run data (${why})\n${tail(result.stdout + result.stderr, 30)}`,
