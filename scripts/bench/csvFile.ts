@@ -12,11 +12,15 @@ import { DEMAND_HEADER, demandCsvLine, documentOrderKeys, yearDayTexts } from '.
 /** Lines joined per write: enough that writing is not the bottleneck, small next to memory. */
 const LINES_PER_WRITE = 20_000;
 
-/** Writes the file and returns its size in bytes. */
+/**
+ * Writes the file and returns its size in bytes. `onLine` sees each data line as written (the e2e test
+ * sums the quantities from it to check what was stored).
+ */
 export async function writeDemandCsvFile(
 	path: string,
 	lines: number,
 	distinct: number,
+	onLine?: (line: string) => void,
 ): Promise<number> {
 	const keys = documentOrderKeys(lines, distinct, 10);
 	const random = mulberry32(11);
@@ -31,7 +35,11 @@ export async function writeDemandCsvFile(
 	for (let start = 0; start < lines; start += LINES_PER_WRITE) {
 		let text = '';
 		const end = Math.min(lines, start + LINES_PER_WRITE);
-		for (let line = start; line < end; line++) text += demandCsvLine(keys[line], dayTexts, random);
+		for (let line = start; line < end; line++) {
+			const csvLine = demandCsvLine(keys[line], dayTexts, random);
+			onLine?.(csvLine);
+			text += csvLine;
+		}
 		await write(text);
 	}
 	file.end();

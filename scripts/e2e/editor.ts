@@ -1,8 +1,9 @@
 /**
  * The n8n editor in a real browser: Debian's Chromium (`apt-get install chromium`) driven by playwright-core.
  * Never a Playwright browser download. Checks the node creator (found by name and by search aliases), the
- * node panel (credential, resource, operation, field mapper with the Paqtana fields, options) and an
- * execution of the example workflow from the editor, and saves screenshots.
+ * node panel (credential, resource, operation, field mapper with the Paqtana fields and the node's notice
+ * beside n8n's "Map Automatically" one, options), an execution of the example workflow and one of the node
+ * reading a CSV file (Input Data "CSV File") from the editor, and saves screenshots.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,9 @@ import { CHROMIUM, SANDBOX_ORG } from './config';
 import { assert, assertEqual, type Checks } from './checks';
 import { runOk } from './proc';
 import { CREDENTIAL_NAME, PAQTANA_NODE_NAME } from './examples';
+import { assertDemandStored } from './stored';
 import type { Sandbox } from '../../sandbox/server';
+import { autoMapNotice } from '../../nodes/Paqtana/actions/common.descriptions';
 
 export interface EditorCheckOptions {
 	checks: Checks;
@@ -24,13 +27,25 @@ export interface EditorCheckOptions {
 	/** The demand example with every field mapped by an expression (for the mapping screenshot). */
 	manualMappingWorkflowId: string;
 	expectedInventoryRows: number;
-	/** Where node-creator.png, node-panel-mapping.png, executed-workflow.png and executed-node-output.png go. */
+	/** Read/Write Files from Disk → Paqtana with Input Data "CSV File", reading examples/data/demand.csv. */
+	csvFileWorkflowId: string;
+	/** What the sandbox holds after that workflow ran (demandKey → quantity), and the file's data lines. */
+	expectedCsvDemand: Map<string, number>;
+	csvLines: number;
+	/**
+	 * Where node-creator.png, node-panel-mapping.png, executed-workflow.png, executed-node-output.png and
+	 * executed-csv-input.png go.
+	 */
 	screenshotsDir: string;
 	/** Failure screenshots. */
 	debugDir: string;
 }
 
 const VIEWPORT = { width: 1440, height: 900 };
+
+/** n8n's own notice under "Map Automatically" (its resourceMapper.autoMappingNotice), same in 1.x and 2.x. */
+const N8N_AUTO_MAP_NOTICE =
+	'make sure the incoming data fields are named the same as the fields in Paqtana';
 
 /** Words from the codex's search aliases that must list the node in the node creator. */
 const SEARCH_ALIASES = ['inventory', 'demand'];
@@ -181,7 +196,7 @@ export async function runEditorChecks(o: EditorCheckOptions): Promise<void> {
 		});
 
 		await guard(
-			'node panel shows credential, resource, operation, field mapper with the Paqtana fields, and options',
+			'node panel shows credential, resource, operation, field mapper with the Paqtana fields, both "Map Automatically" notices, and options',
 			async () => {
 				await openWorkflow(page, o.url, o.demandWorkflowId);
 				await openNode(page, PAQTANA_NODE_NAME);
@@ -195,6 +210,9 @@ export async function runEditorChecks(o: EditorCheckOptions): Promise<void> {
 				await expectParameter(ndv, 'resource', 'Historical Demand');
 				await expectParameter(ndv, 'operation', 'Create or Update');
 				await ndv.getByTestId('resource-mapper-container').waitFor();
+				await ndv.getByText(N8N_AUTO_MAP_NOTICE).first().waitFor();
+				// The notice is long: its first sentence identifies it.
+				await ndv.getByText(autoMapNotice.displayName.split(',')[0]).first().waitFor();
 				await openAddOption(ndv);
 				for (const option of [
 					'Calculate Order Suggestions',
@@ -281,6 +299,44 @@ export async function runEditorChecks(o: EditorCheckOptions): Promise<void> {
 			},
 		);
 
+		await guard(
+			'executing Read/Write Files from Disk → Paqtana (Input Data "CSV File") in the editor stores the file\'s demand and shows the success item and hint',
+			async () => {
+				o.sandbox.reset();
+				await openWorkflow(page, o.url, o.csvFileWorkflowId);
+				await page.getByTestId('execute-workflow-button').click();
+				await page
+					.locator(
+						`[data-test-id="canvas-node"][data-node-name="${PAQTANA_NODE_NAME}"] [data-test-id="canvas-node-status-success"]`,
+					)
+					.waitFor({ timeout: 120_000 });
+				assertDemandStored(o.sandbox, o.expectedCsvDemand);
+				await openNode(page, PAQTANA_NODE_NAME);
+				const ndv = page.getByTestId('ndv');
+				await expectParameter(ndv, 'inputData', 'CSV File');
+				const output = page.getByTestId('output-panel');
+				await output
+					.getByText(/Success/)
+					.first()
+					.waitFor();
+				const rows = o.expectedCsvDemand.size.toLocaleString('en-US');
+				await output
+					.getByText(
+						new RegExp(
+							`${o.csvLines.toLocaleString('en-US')} input rows → ${rows} rows .*stored in 1 request`,
+						),
+					)
+					.first()
+					.waitFor();
+				await settle(page);
+				assert(
+					!(await output.getByTestId('node-run-info-stale').isVisible()),
+					'the output is marked stale right after the run',
+				);
+				await page.screenshot({ path: join(o.screenshotsDir, 'executed-csv-input.png') });
+			},
+		);
+
 		await checks.check(
 			`${label}: no outside requests (n8n's own npm-registry lookup of community-node metadata is blocked)`,
 			() => {
@@ -338,7 +394,9 @@ async function dismissPopups(page: Page): Promise<void> {
 	}
 }
 
-/** Lets animations and lazy panels finish before a screenshot. */
+/** Lets animations and lazy panels finish before a screenshot, without n8n's toasts covering the output. */
 async function settle(page: Page): Promise<void> {
+	for (const close of await page.locator('.el-notification__closeBtn').all())
+		await close.click().catch(() => undefined);
 	await page.waitForTimeout(800);
 }

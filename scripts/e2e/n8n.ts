@@ -93,15 +93,22 @@ export class N8nInstance {
 	/** Runs `n8n <args>` to completion on this instance. */
 	async cli(
 		args: string[],
-		options: { timeoutMs: number; log: string; stdoutFile?: string },
+		options: {
+			timeoutMs: number;
+			log: string;
+			stdoutFile?: string;
+			env?: Record<string, string>;
+			measurePeakRss?: boolean;
+		},
 	): Promise<RunResult> {
 		const brokerPort = await freePort();
 		return await run(this.install.node.bin, [this.install.bin, ...args], {
 			cwd: this.options.root,
-			env: this.env({ N8N_RUNNERS_BROKER_PORT: String(brokerPort) }),
+			env: this.env({ ...options.env, N8N_RUNNERS_BROKER_PORT: String(brokerPort) }),
 			timeoutMs: options.timeoutMs,
 			logFile: join(this.options.logDir, `${options.log}.log`),
 			stdoutFile: options.stdoutFile,
+			measurePeakRss: options.measurePeakRss,
 		});
 	}
 
@@ -121,13 +128,19 @@ export class N8nInstance {
 	}
 
 	/** `n8n execute --id=<id> --rawOutput`; parses the run data printed after n8n's log lines. */
-	async execute(workflowId: string, log: string, timeoutMs = 300_000): Promise<ExecuteResult> {
+	async execute(
+		workflowId: string,
+		log: string,
+		timeoutMs = 300_000,
+		extra: { env?: Record<string, string>; measurePeakRss?: boolean } = {},
+	): Promise<ExecuteResult> {
 		// The run data can be tens of MB: it goes to a file in the instance folder, not into the log.
 		const stdoutFile = join(this.options.root, 'executions', `${log}.out`);
 		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], {
 			timeoutMs,
 			log,
 			stdoutFile,
+			...extra,
 		});
 		const run = parseRunOutput(result.stdout);
 		return { ...result, stdout: logLines(result.stdout), run };
@@ -249,7 +262,12 @@ export interface IRunLike {
 				Array<{
 					executionStatus?: string;
 					error?: { message?: string; description?: string };
-					data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> };
+					data?: {
+						main: Array<Array<{
+							json: Record<string, unknown>;
+							binary?: Record<string, Record<string, unknown>>;
+						}> | null>;
+					};
 				}>
 			>;
 		};
@@ -287,6 +305,15 @@ export function nodeOutput(
 ): Array<Array<Record<string, unknown>>> {
 	const task = runData?.data.resultData.runData[nodeName]?.[0];
 	return (task?.data?.main ?? []).map((items) => (items ?? []).map((i) => i.json));
+}
+
+/** The first output item's binary field `property` of one node's first run (n8n's metadata, no bytes). */
+export function nodeBinary(
+	runData: IRunLike | undefined,
+	nodeName: string,
+	property = 'data',
+): Record<string, unknown> | undefined {
+	return runData?.data.resultData.runData[nodeName]?.[0]?.data?.main[0]?.[0]?.binary?.[property];
 }
 
 export function runError(runData: IRunLike | undefined): string | undefined {

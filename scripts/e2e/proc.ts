@@ -194,6 +194,8 @@ export interface RunOptions {
 	 * exit are lost, file writes are synchronous.
 	 */
 	stdoutFile?: string;
+	/** Sample the process's peak resident memory (Linux VmHWM) while it runs. */
+	measurePeakRss?: boolean;
 }
 
 export interface RunResult {
@@ -203,6 +205,18 @@ export interface RunResult {
 	stderr: string;
 	durationMs: number;
 	timedOut: boolean;
+	/** Peak resident memory of the command's own process in bytes (with measurePeakRss; last sample). */
+	peakRssBytes?: number;
+}
+
+/** VmHWM (the kernel's high-water mark of resident memory) of `pid` in bytes, if readable. */
+function peakRss(pid: number): number | undefined {
+	try {
+		const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+		return match ? Number(match[1]) * 1024 : undefined;
+	} catch {
+		return undefined;
+	}
 }
 
 export function openLog(file: string): WriteStream {
@@ -245,9 +259,18 @@ export async function run(
 		timedOut = true;
 		void stopGroup(child, 3000);
 	}, options.timeoutMs);
+	// A high-water mark: sampling it often enough only risks missing growth in the last interval.
+	let peakRssBytes: number | undefined;
+	const sampler =
+		options.measurePeakRss && child.pid !== undefined
+			? setInterval(() => {
+					peakRssBytes = peakRss(child.pid as number) ?? peakRssBytes;
+				}, 100)
+			: undefined;
 	const spawnError = new Promise<Error>((r) => child.once('error', r));
 	const outcome = await Promise.race([waitForExit(child), spawnError]);
 	clearTimeout(timer);
+	if (sampler) clearInterval(sampler);
 	if (outcome instanceof Error) {
 		log?.end();
 		throw new Error(`Could not start ${command}: ${outcome.message}`);
@@ -274,6 +297,7 @@ export async function run(
 		stderr: Buffer.concat(err).toString('utf8'),
 		durationMs: Date.now() - started,
 		timedOut,
+		peakRssBytes,
 	};
 }
 

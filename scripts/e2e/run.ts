@@ -7,15 +7,17 @@
  *      installs community packages;
  *   3. start the Paqtana sandbox, `n8n import:credentials` a credential pointing at it and
  *      `n8n import:workflow` the example workflows, run each runnable one with `n8n execute`, and assert
- *      what the sandbox stored (master inventory replace, historical demand upsert, calculation, invalid rows);
+ *      what the sandbox stored (master inventory replace, historical demand upsert, calculation, invalid rows,
+ *      and Read/Write Files from Disk → Input Data "CSV File" with a generated file of a million lines);
  *   4. `n8n start`, owner setup through the REST API, credential test, then the editor in Debian's Chromium
- *      (playwright-core): node creator, node panel, executing the example; screenshots into docs/images/.
+ *      (playwright-core): node creator, node panel, executing the example and a CSV File workflow;
+ *      screenshots into docs/images/.
  *
  * Flags: --line <version> (repeatable), --no-browser, --keep (keep the throwaway folders),
  *        --screenshots-from <version> (default: the newest line).
  * Prints `e2e: N passed, N failed` last and exits non-zero when a check failed.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -54,9 +56,16 @@ import {
 	type Workflow,
 } from './examples';
 import { runEditorChecks } from './editor';
+import {
+	LARGE_CSV_LINES,
+	csvFileVariant,
+	storedDemandSums,
+	writeLargeDemandCsv,
+	type DemandFileSummary,
+} from './csvFileInput';
 import { assertDemandStored, assertInventoryStored } from './stored';
 import { ensureN8nLines, ensureNode, type N8nInstall } from './install-n8n';
-import { N8nInstance, N8nRest, nodeOutput, runError, type ExecuteResult } from './n8n';
+import { N8nInstance, N8nRest, nodeBinary, nodeOutput, runError, type ExecuteResult } from './n8n';
 import { formatMs, installExitHandlers, leftoverProcesses, stopAll, tail } from './proc';
 
 // The sandbox is compiled from sandbox/ into build/sandbox/ by the same tsconfig.tools.json.
@@ -65,6 +74,10 @@ import { startSandbox, type Sandbox } from '../../sandbox/server';
 const DEMAND_RERUN_ID = 'PaqtanaManualMap';
 const INVALID_ROWS_ID = 'PaqtanaInvalid01';
 const INVALID_CSV = 'paqtana-invalid-rows.csv';
+const LARGE_CSV_ID = 'PaqtanaCsvFile01';
+const LARGE_CSV = 'paqtana-demand-large.csv';
+/** The node reading examples/data/demand.csv itself, run from the editor. */
+const CSV_EDITOR_ID = 'PaqtanaCsvEdit01';
 
 interface Context {
 	checks: Checks;
@@ -75,6 +88,8 @@ interface Context {
 	browser: boolean;
 	screenshotsFrom: string;
 	keep: boolean;
+	/** The large demand CSV, written once per e2e run on first use and shared by the n8n lines. */
+	largeCsv: () => Promise<{ path: string; summary: DemandFileSummary }>;
 }
 
 async function main(): Promise<number> {
@@ -161,6 +176,10 @@ async function main(): Promise<number> {
 				? findLine(values['screenshots-from']).id
 				: newestBrowserLine(lines),
 			keep: values.keep,
+			largeCsv: once(async () => {
+				const path = join(runRoot, LARGE_CSV);
+				return { path, summary: await writeLargeDemandCsv(path) };
+			}),
 		};
 		// Both n8n installs run side by side (cold: about 6–7 min instead of 11; warm: instant).
 		const installing = Date.now();
@@ -206,6 +225,11 @@ async function main(): Promise<number> {
 	}
 	process.stdout.write(`${checks.summary(Date.now() - started)}\n`);
 	return checks.failed > 0 ? 1 : 0;
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+	let made: Promise<T> | undefined;
+	return () => (made ??= make());
 }
 
 /** The newest line that drives the editor: its screenshots go to docs/images/. */
@@ -259,6 +283,18 @@ async function testLine(ctx: Context, install: N8nInstall): Promise<void> {
 						Object.keys(readCsv('demand.csv')[0] ?? {}),
 					),
 					invalidRowsVariant(byResource('masterInventory').workflow),
+					csvFileVariant(
+						byResource('historicalDemand').workflow,
+						LARGE_CSV_ID,
+						'Paqtana: historical demand, the node reading a large CSV file (e2e)',
+						LARGE_CSV,
+					),
+					csvFileVariant(
+						byResource('historicalDemand').workflow,
+						CSV_EDITOR_ID,
+						'Paqtana: historical demand, the node reading the CSV file',
+						'demand.csv',
+					),
 				],
 			});
 			const credentials = await instance.importCredentials(credentialFile);
@@ -372,6 +408,66 @@ async function testLine(ctx: Context, install: N8nInstall): Promise<void> {
 			);
 		},
 	);
+
+	// ---- Input Data "CSV File": a million lines streamed from n8n's binary-data store
+	const measured = await checks.check(
+		`${tag}: Read/Write Files from Disk → Paqtana (Input Data "CSV File"), ${LARGE_CSV_LINES.toLocaleString('en-US')} lines streamed from n8n's filesystem binary store → sandbox holds the summed daily demand`,
+		async () => {
+			const { path, summary } = await ctx.largeCsv();
+			const local = join(filesDir, LARGE_CSV);
+			if (!existsSync(local)) linkSync(path, local);
+			sandbox.reset();
+			// Filesystem mode (n8n 1.x defaults to memory) keeps the file on disk, so the node streams it.
+			const result = await instance.execute(LARGE_CSV_ID, 'execute-csv-file-large', 900_000, {
+				env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' },
+				measurePeakRss: true,
+			});
+			assertSucceeded(result);
+			assertEqual(result.run?.status, 'success', 'execution status');
+			const binary = nodeBinary(result.run, 'Read CSV file');
+			assert(
+				typeof binary?.id === 'string' && binary.id.startsWith('filesystem'),
+				`the file is not in the filesystem binary store: ${JSON.stringify(binary).slice(0, 300)}`,
+			);
+			const stored = sandbox.demand(SANDBOX_ORG);
+			assertEqual(stored.length, summary.distinctKeys, 'stored demand rows');
+			const sums = storedDemandSums(stored);
+			assertEqual(sums.quantity, summary.quantity, 'sum of the stored quantities');
+			assertEqual(sums.weighted, summary.weighted, 'key-weighted sum of the stored quantities');
+			const requests = sandbox.requests();
+			assert(requests.length >= 1, 'no request reached the sandbox');
+			for (const r of requests)
+				assertEqual(
+					`${r.method} ${r.path} ${r.status}`,
+					`POST /v2/org/${SANDBOX_ORG}/historical_demand 200`,
+					'request',
+				);
+			const [success, invalid] = nodeOutput(result.run, PAQTANA_NODE_NAME);
+			assertEqual(success?.length, requests.length, 'one output item per request');
+			assertEqual(
+				success.reduce((sum, item) => sum + Number(item.rows), 0),
+				summary.distinctKeys,
+				'rows reported by the node',
+			);
+			assertEqual(success[0].inputRows, summary.lines, 'input rows reported by the node');
+			assertEqual(
+				success[0].duplicatesMerged,
+				summary.lines - summary.distinctKeys,
+				'merged duplicates reported by the node',
+			);
+			assertEqual((invalid ?? []).length, 0, 'items on the Invalid Rows output');
+			return { summary, result, requests: requests.length };
+		},
+	);
+	if (measured) {
+		const { summary, result, requests } = measured;
+		process.stdout.write(
+			`    ${summary.lines.toLocaleString('en-US')} lines, ${(summary.bytes / 1e6).toFixed(1)} MB → ` +
+				`${summary.distinctKeys.toLocaleString('en-US')} rows in ${requests} request(s); n8n execute ` +
+				`${formatMs(result.durationMs)} (n8n start-up included), peak RSS of the n8n process ` +
+				`${result.peakRssBytes === undefined ? 'not measured' : `${Math.round(result.peakRssBytes / 1e6)} MB`}\n`,
+		);
+	}
 
 	// ---- editor
 	const running = await checks.need(`${tag}: n8n start (editor on 127.0.0.1)`, () =>
@@ -492,6 +588,9 @@ async function testLine(ctx: Context, install: N8nInstall): Promise<void> {
 				inventoryWorkflowId: inventoryExample.workflow.id,
 				demandWorkflowId: demandExample.workflow.id,
 				manualMappingWorkflowId: DEMAND_RERUN_ID,
+				csvFileWorkflowId: CSV_EDITOR_ID,
+				expectedCsvDemand: wantDemand,
+				csvLines: demandCsv.length,
 				expectedInventoryRows: expectedInventory(readCsv('inventory.csv')).length,
 				screenshotsDir:
 					id === ctx.screenshotsFrom ? IMAGES_DIR : join(LOG_DIR, `n8n-${id}`, 'screenshots'),
@@ -515,7 +614,11 @@ async function testLine(ctx: Context, install: N8nInstall): Promise<void> {
 }
 
 function assertSucceeded(result: ExecuteResult): void {
-	const why = result.timedOut ? 'timed out' : `exit code ${result.code}`;
+	const why = result.timedOut
+		? 'timed out'
+		: result.code === null
+			? `killed by ${result.signal}`
+			: `exit code ${result.code}`;
 	assert(
 		result.run,
 		`n8n execute printed no run data (${why})\n${tail(result.stdout + result.stderr, 30)}`,
