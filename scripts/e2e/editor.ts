@@ -32,6 +32,8 @@ export interface EditorCheckOptions {
 	/** What the sandbox holds after that workflow ran (demandKey → quantity), and the file's data lines. */
 	expectedCsvDemand: Map<string, number>;
 	csvLines: number;
+	/** The inventory example reading a file with two invalid rows, "On Invalid Rows" at its default. */
+	invalidRowsErrorWorkflowId: string;
 	/**
 	 * Where node-creator.png, node-panel-mapping.png, executed-workflow.png, executed-node-output.png and
 	 * executed-csv-input.png go.
@@ -334,6 +336,34 @@ export async function runEditorChecks(o: EditorCheckOptions): Promise<void> {
 					'the output is marked stale right after the run',
 				);
 				await page.screenshot({ path: join(o.screenshotsDir, 'executed-csv-input.png') });
+			},
+		);
+
+		await guard(
+			"a run stopped by invalid rows shows them one per line in the node's error view",
+			async () => {
+				o.sandbox.reset();
+				await openWorkflow(page, o.url, o.invalidRowsErrorWorkflowId);
+				await page.getByTestId('execute-workflow-button').click();
+				await page
+					.locator(
+						`[data-test-id="canvas-node"][data-node-name="${PAQTANA_NODE_NAME}"] [data-test-id="canvas-node-status-error"]`,
+					)
+					.waitFor({ timeout: 120_000 });
+				assertEqual(o.sandbox.requests().length, 0, 'requests sent by the stopped run');
+				await openNode(page, PAQTANA_NODE_NAME);
+				const description = page.getByTestId('node-error-description').first();
+				await description.waitFor();
+				// innerText keeps rendered line breaks: one line per invalid row, as in the description's text.
+				const lines = (await description.innerText()).split('\n').filter((line) => line !== '');
+				assert(
+					lines.length >= 3 &&
+						/^Row \d+: code: /.test(lines[0]) &&
+						/^Row \d+: stock: /.test(lines[1]),
+					`error description lines: ${JSON.stringify(lines.slice(0, 4))}`,
+				);
+				await settle(page);
+				await page.screenshot({ path: join(o.screenshotsDir, 'invalid-rows-error.png') });
 			},
 		);
 

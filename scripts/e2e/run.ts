@@ -73,6 +73,8 @@ import { startSandbox, type Sandbox } from '../../sandbox/server';
 
 const DEMAND_RERUN_ID = 'PaqtanaManualMap';
 const INVALID_ROWS_ID = 'PaqtanaInvalid01';
+/** The same file with "On Invalid Rows" left at its default: the run stops with the rows listed. */
+const INVALID_ROWS_ERROR_ID = 'PaqtanaInvalid02';
 const INVALID_CSV = 'paqtana-invalid-rows.csv';
 const LARGE_CSV_ID = 'PaqtanaCsvFile01';
 const LARGE_CSV = 'paqtana-demand-large.csv';
@@ -282,7 +284,8 @@ async function testLine(ctx: Context, install: N8nInstall): Promise<void> {
 						byResource('historicalDemand').workflow,
 						Object.keys(readCsv('demand.csv')[0] ?? {}),
 					),
-					invalidRowsVariant(byResource('masterInventory').workflow),
+					invalidRowsVariant(byResource('masterInventory').workflow, INVALID_ROWS_ID, 'route'),
+					invalidRowsVariant(byResource('masterInventory').workflow, INVALID_ROWS_ERROR_ID, 'stop'),
 					csvFileVariant(
 						byResource('historicalDemand').workflow,
 						LARGE_CSV_ID,
@@ -589,6 +592,7 @@ async function testLine(ctx: Context, install: N8nInstall): Promise<void> {
 				demandWorkflowId: demandExample.workflow.id,
 				manualMappingWorkflowId: DEMAND_RERUN_ID,
 				csvFileWorkflowId: CSV_EDITOR_ID,
+				invalidRowsErrorWorkflowId: INVALID_ROWS_ERROR_ID,
 				expectedCsvDemand: wantDemand,
 				csvLines: demandCsv.length,
 				expectedInventoryRows: expectedInventory(readCsv('inventory.csv')).length,
@@ -673,18 +677,22 @@ function demandRerunVariant(workflow: Workflow, csvColumns: string[]): Workflow 
 	return copy;
 }
 
-/** The inventory example reading a small file with two bad rows, routing them to "Invalid Rows". */
-function invalidRowsVariant(workflow: Workflow): Workflow {
+/** The inventory example reading a small file with two bad rows, routing them to "Invalid Rows" or stopping. */
+function invalidRowsVariant(
+	workflow: Workflow,
+	id: string,
+	onInvalidRows: 'route' | 'stop',
+): Workflow {
 	const copy = JSON.parse(JSON.stringify(workflow)) as Workflow;
-	copy.id = INVALID_ROWS_ID;
-	copy.name = `${workflow.name} (e2e: invalid rows)`;
+	copy.id = id;
+	copy.name = `${workflow.name} (e2e: invalid rows, ${onInvalidRows})`;
 	for (const node of copy.nodes) {
 		if (node.type === 'n8n-nodes-base.readWriteFile')
 			node.parameters.fileSelector = `/placeholder/${INVALID_CSV}`;
 	}
 	const node = paqtanaNode(copy);
 	node.parameters.workspaceCode = 'MAIN';
-	node.parameters.options = { ...(node.parameters.options as object), onInvalidRows: 'route' };
+	node.parameters.options = { ...(node.parameters.options as object), onInvalidRows };
 	return copy;
 }
 
