@@ -351,7 +351,7 @@ interface ItemsLimitRun {
 	itemsHeapBytes?: number;
 	/** Completed runs: V8's highest used heap above the items. */
 	peakAddedBytes?: number;
-	/** Runs that died: the last stage sampled and the live heap the node had added by then. */
+	/** Runs that died: the last stage sampled and the live heap above the items then (n8n's copies included). */
 	lastStage?: ProgressMessage['stage'];
 	lastStageBytes?: number;
 	exit?: string;
@@ -545,9 +545,9 @@ function printItemsPart({ cases, limitRuns }: ItemsPart): void {
 				'input',
 				'result',
 				"items' own heap MB",
-				'node peak added MB',
-				'died at stage',
-				'node live added by then MB',
+				'peak heap above the items MB',
+				'last stage sampled',
+				'live heap above the items then MB',
 			],
 			limitRuns.map((run) => [
 				run.dataset,
