@@ -19,10 +19,16 @@
  *   as many distinct keys) written to a temp folder, read by the node (Input Data "CSV File", Dry Run)
  *   through the engine with --max-old-space-size=2048.
  *
+ * - typed demand items (as from a database) through the engine, handed over as n8n hands on an upstream
+ *   node's output: the items' own heap, n8n's per-node copies of them, and the heap the node adds on top
+ *   (live and peak), per million items; optionally, which item counts complete under a 2 GB heap.
+ *
  * Environment: BENCH_SIZES=10000,100000 (default 10000,100000,1000000), BENCH_RUNS (timing runs per
  * size), BENCH_ENGINE_MAX (largest size sent through the engine, default 1000000), BENCH_MEMORY=0 (skip
- * the heap measurements), PAQTANA_BENCH_CSV_LINES (default 10000000; 0 skips the streaming run),
- * BENCH_OUT.
+ * the heap measurements), BENCH_ONLY=items (only the typed items' heap, JSON to bench-results-items.json
+ * unless BENCH_OUT), BENCH_ITEMS_LIMIT=3000000,4000000 (item counts to try under
+ * --max-old-space-size=2048, items shared and copied by the harness; default none),
+ * PAQTANA_BENCH_CSV_LINES (default 10000000; 0 skips the streaming run), BENCH_OUT.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,12 +44,15 @@ import type {
 	CsvStreamResult,
 	EngineResult,
 	HeapResult,
+	ItemsResult,
 	Job,
 	JobResult,
 	LiveResult,
+	ProgressMessage,
 	TimingResult,
 	ValidationResult,
 } from './bench/worker';
+import { ENGINE_STAGES } from './bench/liveMemory';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const WORKER = join(__dirname, 'bench', 'worker.js');
@@ -71,6 +80,11 @@ const METHOD = {
 		'garbage V8 had not yet needed to collect included; ' +
 		'live = heap after forced full collections at sampling points: every 1/20 of the input while rows are prepared (a getter on sampled items), ' +
 		'after preparing and after batching (batching moves data from rows to batches linearly, so its highest point is at one of those ends)',
+	items:
+		"typed demand items through test/harness runNode with shareItems (the node gets the items themselves, as n8n hands on an upstream node's output), Dry Run; " +
+		"items' heap = heap after gc() with the items built minus before; n8n's copies = live heap when the node's execute starts (n8n-core's addPairedItemLineage); " +
+		'node live = highest live heap at the later stages (every 1/20 of the items read, via a getter on a column; after buildBatches; after the last output item; after execute) minus that; ' +
+		"node peak = V8's highest used heap during execute (GCProfiler) over the heap after gc() when it starts; kept = heap after the run with its result referenced",
 	engine:
 		`test/harness runNode: n8n-core's WorkflowExecute runs the real Paqtana node with real credentials; the sandbox runs in the parent process and is reached over HTTP; ` +
 		`--max-old-space-size=${ENGINE_HEAP_MB}; the total includes the harness copying the input items (as items arriving from another node would be)`,
@@ -95,19 +109,31 @@ function engineRuns(size: number): number {
 	return size >= 1_000_000 ? 2 : 3;
 }
 
-/** Runs one job in a fresh process. */
-function runJob<T extends JobResult>(job: Job, nodeFlags: string[] = []): Promise<T> {
+/** Runs one job in a fresh process; `onProgress` hears what the job reports while it runs. */
+function runJob<T extends JobResult>(
+	job: Job,
+	nodeFlags: string[] = [],
+	onProgress?: (message: ProgressMessage) => void,
+): Promise<T> {
 	return new Promise((resolvePromise, reject) => {
 		const child = fork(WORKER, [], {
 			execArgv: ['--expose-gc', ...nodeFlags],
 			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 		});
 		let answered = false;
-		child.once('message', (message: JobResult | { kind: 'error'; message: string }) => {
-			answered = true;
-			if (message.kind === 'error') reject(new Error(`${job.kind} job failed: ${message.message}`));
-			else resolvePromise(message as T);
-		});
+		child.on(
+			'message',
+			(message: JobResult | ProgressMessage | { kind: 'error'; message: string }) => {
+				if (message.kind === 'progress') {
+					onProgress?.(message);
+					return;
+				}
+				answered = true;
+				if (message.kind === 'error')
+					reject(new Error(`${job.kind} job failed: ${message.message}`));
+				else resolvePromise(message as T);
+			},
+		);
 		child.once('exit', (code, signal) => {
 			if (!answered)
 				reject(
@@ -292,6 +318,251 @@ async function measureCsvStream(lines: number): Promise<CsvStreamSummary> {
 	}
 }
 
+/** Typed values (numbers and JS Dates or date texts), as a database node gives them: issue 10 point 16. */
+const ITEMS_DATASETS = ['demand-typed', 'demand-doc-typed'] as const;
+/** The heap limit of the runs that look for the largest item count that completes: a small n8n. */
+const ITEMS_LIMIT_HEAP_MB = 2048;
+
+interface ItemsSummary {
+	dataset: Dataset;
+	size: number;
+	rows: number;
+	payloadBytes: number;
+	/** Heap of the input items themselves. */
+	itemsHeapBytes: number;
+	/** n8n's own copies of the items at the node's input (`{ ...item, pairedItem }` each), live. */
+	engineCopyBytes: number;
+	/** Highest live heap the node added above its input as n8n handed it over (any stage). */
+	nodeLiveAddedBytes: number;
+	/** V8's highest used heap during the node's `execute` above its input, garbage included (median). */
+	nodePeakAddedBytes: number;
+	/** Heap still held after the run (n8n's run data: the output items and their pairing). */
+	keptBytes: number;
+	live: ItemsResult;
+	runs: ItemsResult[];
+}
+
+interface ItemsLimitRun {
+	dataset: Dataset;
+	size: number;
+	/** n8n's own hand-over (the same objects), or the harness's JSON copy. */
+	input: 'shared' | 'copied';
+	completed: boolean;
+	itemsHeapBytes?: number;
+	/** Completed runs: V8's highest used heap above the items. */
+	peakAddedBytes?: number;
+	/** Runs that died: the last stage sampled and the live heap above the items then (n8n's copies included). */
+	lastStage?: ProgressMessage['stage'];
+	lastStageBytes?: number;
+	exit?: string;
+	error?: string;
+}
+
+interface ItemsPart {
+	cases: ItemsSummary[];
+	limitRuns: ItemsLimitRun[];
+}
+
+async function measureItems(dataset: Dataset, size: number): Promise<ItemsSummary> {
+	const runs: ItemsResult[] = [];
+	for (let run = 0; run < engineRuns(size); run++)
+		runs.push(
+			await runJob<ItemsResult>({ kind: 'items', dataset, size, shareItems: true, live: false }, [
+				`--max-old-space-size=${ENGINE_HEAP_MB}`,
+			]),
+		);
+	const live = await runJob<ItemsResult>(
+		{ kind: 'items', dataset, size, shareItems: true, live: true },
+		[`--max-old-space-size=${ENGINE_HEAP_MB}`],
+	);
+	for (const result of [...runs, live])
+		if (result.error !== undefined)
+			throw new Error(`${dataset} ${size} items through the engine failed: ${result.error}`);
+	const started = live.live.started ?? 0;
+	const nodeStages = ENGINE_STAGES.filter((stage) => stage !== 'started');
+	return {
+		dataset,
+		size,
+		rows: live.rows,
+		payloadBytes: live.payloadBytes,
+		itemsHeapBytes: median([...runs, live].map((run) => run.itemsHeap)),
+		engineCopyBytes: started,
+		nodeLiveAddedBytes: Math.max(
+			0,
+			...nodeStages.map((stage) => (live.live[stage] ?? 0) - started),
+		),
+		nodePeakAddedBytes: median(
+			runs.map((run) => (run.execute ? run.execute.peakHeap - run.execute.baselineHeap : NaN)),
+		),
+		keptBytes: median(runs.map((run) => run.memory.retainedHeap - run.memory.baselineHeap)),
+		live,
+		runs,
+	};
+}
+
+/** One run under a small heap: whether it completes, and if not, how far it got. */
+async function tryItemsLimit(
+	dataset: Dataset,
+	size: number,
+	input: ItemsLimitRun['input'],
+): Promise<ItemsLimitRun> {
+	let itemsHeapBytes: number | undefined;
+	let last: ProgressMessage | undefined;
+	try {
+		const result = await runJob<ItemsResult>(
+			{ kind: 'items', dataset, size, shareItems: input === 'shared', live: true },
+			[`--max-old-space-size=${ITEMS_LIMIT_HEAP_MB}`],
+			(message) => {
+				if (message.stage === 'items') itemsHeapBytes = message.bytes;
+				else last = message;
+			},
+		);
+		return {
+			dataset,
+			size,
+			input,
+			completed: result.error === undefined,
+			itemsHeapBytes: result.itemsHeap,
+			peakAddedBytes: result.memory.peakHeap - result.memory.baselineHeap,
+			...(result.error !== undefined ? { error: result.error } : {}),
+		};
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		// A process that runs out of heap aborts: no result, only its exit signal.
+		const exit = /exited \(([^)]*)\) without a result/.exec(message)?.[1];
+		return {
+			dataset,
+			size,
+			input,
+			completed: false,
+			itemsHeapBytes,
+			lastStage: last?.stage,
+			lastStageBytes: last?.bytes,
+			...(exit !== undefined ? { exit } : { error: message }),
+		};
+	}
+}
+
+function itemsLimitSizes(): number[] {
+	const text = process.env.BENCH_ITEMS_LIMIT ?? '';
+	const sizes = text === '' ? [] : text.split(',').map((entry) => Number(entry.trim()));
+	if (sizes.some((size) => !Number.isInteger(size) || size <= 0))
+		throw new Error(`BENCH_ITEMS_LIMIT must be positive integers, got "${text}"`);
+	return sizes;
+}
+
+async function measureItemsPart(sizes: number[]): Promise<ItemsPart> {
+	const cases: ItemsSummary[] = [];
+	for (const size of sizes)
+		for (const dataset of ITEMS_DATASETS) {
+			process.stdout.write(`  ${dataset} × ${count(size)}: items' heap and the node's on top… `);
+			cases.push(await measureItems(dataset, size));
+			console.log('done');
+		}
+	const limitRuns: ItemsLimitRun[] = [];
+	for (const size of itemsLimitSizes())
+		for (const dataset of ITEMS_DATASETS)
+			for (const input of ['shared', 'copied'] as const) {
+				process.stdout.write(
+					`  ${dataset} × ${count(size)} (${input}) under --max-old-space-size=${ITEMS_LIMIT_HEAP_MB}… `,
+				);
+				const run = await tryItemsLimit(dataset, size, input);
+				limitRuns.push(run);
+				console.log(run.completed ? 'completed' : `did not complete (${run.exit ?? run.error})`);
+			}
+	return { cases, limitRuns };
+}
+
+function printItemsPart({ cases, limitRuns }: ItemsPart): void {
+	const perMillion = (bytes: number, size: number) => megabytes((bytes * 1_000_000) / size);
+	console.log(
+		"\nTyped demand items (numbers; JS Dates, or date texts in document order) through n8n's engine, Dry Run, " +
+			"handed over as n8n hands on an upstream node's output (the same objects). Heap of the items themselves; " +
+			"of n8n's own copy of each at the node's input ({ ...item, pairedItem }); what the node adds on top of both " +
+			'(live: its data at its fullest, forced collections at each stage; peak: V8 used heap during its execute, garbage included); ' +
+			'what the run leaves held (its output items):',
+	);
+	console.log(
+		table(
+			[
+				'dataset',
+				'input items',
+				'rows sent',
+				'payload MB',
+				"items' own heap MB",
+				"n8n's input copies MB",
+				'node live added MB',
+				'node peak added MB',
+				'kept after run MB',
+				'per million items: payload MB',
+				"items' heap MB",
+				"n8n's copies MB",
+				'node live MB',
+				'node peak MB',
+			],
+			cases.map((c) => [
+				c.dataset,
+				count(c.size),
+				count(c.rows),
+				megabytes(c.payloadBytes),
+				megabytes(c.itemsHeapBytes),
+				megabytes(c.engineCopyBytes),
+				megabytes(c.nodeLiveAddedBytes),
+				megabytes(c.nodePeakAddedBytes),
+				megabytes(c.keptBytes),
+				perMillion(c.payloadBytes, c.size),
+				perMillion(c.itemsHeapBytes, c.size),
+				perMillion(c.engineCopyBytes, c.size),
+				perMillion(c.nodeLiveAddedBytes, c.size),
+				perMillion(c.nodePeakAddedBytes, c.size),
+			]),
+		),
+	);
+	console.log(
+		'\nLive heap above the items, MB, by stage of the run (started: before the node reads anything; scripts/bench/liveMemory.ts ENGINE_STAGES):',
+	);
+	console.log(
+		table(
+			['dataset', 'input items', ...ENGINE_STAGES, 'kept after run'],
+			cases.map((c) => [
+				c.dataset,
+				count(c.size),
+				...ENGINE_STAGES.map((stage) => megabytes(c.live.live[stage] ?? 0)),
+				megabytes(c.live.memory.retainedHeap - c.live.memory.baselineHeap),
+			]),
+		),
+	);
+	if (limitRuns.length === 0) return;
+	console.log(
+		`\nTyped demand items under --max-old-space-size=${ITEMS_LIMIT_HEAP_MB} (shared: as n8n hands items on; copied: the harness's JSON copy, ` +
+			'the items held twice and their JSON text once while copying):',
+	);
+	console.log(
+		table(
+			[
+				'dataset',
+				'input items',
+				'input',
+				'result',
+				"items' own heap MB",
+				'peak heap above the items MB',
+				'last stage sampled',
+				'live heap above the items then MB',
+			],
+			limitRuns.map((run) => [
+				run.dataset,
+				count(run.size),
+				run.input,
+				run.completed ? 'completed' : `failed (${run.exit ?? run.error})`,
+				run.itemsHeapBytes === undefined ? '—' : megabytes(run.itemsHeapBytes),
+				run.peakAddedBytes === undefined ? '—' : megabytes(run.peakAddedBytes),
+				run.completed ? '—' : (run.lastStage ?? 'before the node ran'),
+				run.lastStageBytes === undefined ? '—' : megabytes(run.lastStageBytes),
+			]),
+		),
+	);
+}
+
 function table(header: string[], rows: Array<Array<string | number>>): string {
 	const cells = [header, ...rows.map((row) => row.map(String))];
 	const widths = header.map((_, column) => Math.max(...cells.map((row) => row[column].length)));
@@ -330,6 +601,28 @@ async function main(): Promise<void> {
 	);
 
 	const measureHeap = process.env.BENCH_MEMORY !== '0';
+	const itemSizes = sizes.filter((size) => size <= engineMax);
+	if (process.env.BENCH_ONLY === 'items') {
+		const items = await measureItemsPart(itemSizes);
+		printItemsPart(items);
+		const itemsOutput = resolve(REPO_ROOT, process.env.BENCH_OUT ?? 'bench-results-items.json');
+		const machineAtEnd = {
+			...host,
+			loadAverageAtEnd: loadavg().map((value) => Number(value.toFixed(2))),
+		};
+		writeFileSync(
+			itemsOutput,
+			JSON.stringify(
+				{ generatedAt: new Date().toISOString(), machine: machineAtEnd, method: METHOD, items },
+				null,
+				'\t',
+			) + '\n',
+		);
+		console.log(`\nJSON: ${itemsOutput} (${Math.round((Date.now() - started) / 1000)} s in all)`);
+		return;
+	}
+	if (process.env.BENCH_ONLY !== undefined)
+		throw new Error(`BENCH_ONLY can only be "items", got "${process.env.BENCH_ONLY}"`);
 	const csvLines = csvLinesFromEnvironment();
 	const processing: ProcessingSummary[] = [];
 	const memory: MemorySummary[] = [];
@@ -344,6 +637,7 @@ async function main(): Promise<void> {
 			console.log('done');
 		}
 	}
+	const items = measureHeap ? await measureItemsPart(itemSizes) : undefined;
 
 	const sandbox = await startSandbox({ orgs: { [ORG]: TOKEN } });
 	const engine: EngineSummary[] = [];
@@ -463,6 +757,7 @@ async function main(): Promise<void> {
 			]),
 		),
 	);
+	if (items !== undefined) printItemsPart(items);
 	if (engine.length > 0) {
 		console.log(
 			`\nWhole path: n8n's WorkflowExecute runs the Paqtana node, which posts to the sandbox over HTTP (medians; heap limit ${ENGINE_HEAP_MB} MB):`,
@@ -650,6 +945,7 @@ async function main(): Promise<void> {
 		memory,
 		engine,
 		engineDryRun,
+		items,
 		csvStream,
 		validation,
 	};

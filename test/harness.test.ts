@@ -314,6 +314,26 @@ describe('runNode', () => {
 		expect(results.map((result) => result.outputs[0][0].json.run)).toEqual(Array(10).fill(1));
 	});
 
+	it('hands the node a JSON copy of the items, or with shareItems the items themselves', async () => {
+		const dated: INodeExecutionData[] = [
+			{ json: { sku: 'A', qty: 3, day: new Date(Date.UTC(2025, 0, 1)) } },
+		];
+		const seen: IDataObject[] = [];
+		const nodeType = new Echo();
+		const execute = nodeType.execute;
+		nodeType.execute = async function (this: IExecuteFunctions) {
+			seen.push(this.getInputData()[0].json);
+			return await execute.call(this);
+		};
+
+		await echoRun({ nodeType, items: dated });
+		await echoRun({ nodeType, items: dated, shareItems: true });
+
+		expect(seen[0]).not.toBe(dated[0].json);
+		expect(seen[0].day).toBe('2025-01-01T00:00:00.000Z');
+		expect(seen[1]).toBe(dated[0].json);
+	});
+
 	it('keeps the logs of overlapping runs apart', async () => {
 		const results = await Promise.all([
 			echoRun(),

@@ -60,6 +60,90 @@ function sampledItems(
 	);
 }
 
+/** Where a run through the engine is when its live heap is sampled, in the order they happen. */
+export const ENGINE_STAGES = [
+	/** The node's `execute` called: what n8n handed it (a copy of the items, if the harness made one). */
+	'started',
+	/** Highest while the node read the items into rows (every 1/20 of them). */
+	'reading',
+	/** `buildBatches` returned: request bodies and their item lists, the row table released. */
+	'batched',
+	/** The last output item built: request bodies and every output item's pairing. */
+	'output',
+	/** `execute` returned its output items (Dry Run: the request bodies are garbage by now). */
+	'returned',
+] as const;
+export type EngineStage = (typeof ENGINE_STAGES)[number];
+
+/**
+ * The same items, every `interval`-th one sampling the live heap when its last column is read. Through
+ * the engine the sample cannot sit on the item's `json` as above: n8n gives each node shallow copies of
+ * its input items (`{ ...item, pairedItem }`), which would read it before the node runs. The copies share
+ * `json`, so a getter on a column inside it fires when the node reads that column.
+ */
+export function itemsSampledOnRead(
+	items: INodeExecutionData[],
+	interval: number,
+	sample: () => void,
+): INodeExecutionData[] {
+	return items.map((item, index) => {
+		const columns = Object.keys(item.json);
+		if (index % interval !== interval - 1 || columns.length === 0) return item;
+		const json = { ...item.json };
+		const last = columns[columns.length - 1];
+		const value = json[last];
+		Object.defineProperty(json, last, {
+			enumerable: true,
+			get() {
+				sample();
+				return value;
+			},
+		});
+		return { ...item, json };
+	});
+}
+
+/**
+ * Live heap above a baseline at the stages of one run through the engine, the highest per stage. Each
+ * sample is also passed to `report` when it is taken, so a run that dies of memory still says how far it got.
+ */
+export class StageSampler {
+	readonly added: Partial<Record<EngineStage, number>> = {};
+
+	constructor(
+		private readonly baseline: number,
+		private readonly report: (stage: EngineStage, added: number) => void,
+	) {}
+
+	sample(stage: EngineStage): void {
+		const added = liveHeap() - this.baseline;
+		this.added[stage] = Math.max(this.added[stage] ?? 0, added);
+		this.report(stage, added);
+	}
+}
+
+/**
+ * Samples after calls to one of the node's own exported functions, without changing its code: the
+ * compiled CommonJS callers read the export at each call, so replacing it on the module object is seen.
+ * Returns the undo.
+ */
+export function sampleAfterCalls<Name extends string, Args extends unknown[], Result>(
+	module: Record<Name, (...args: Args) => Result>,
+	name: Name,
+	when: (args: Args) => boolean,
+	sample: () => void,
+): () => void {
+	const original = module[name];
+	module[name] = (...args: Args) => {
+		const result = original(...args);
+		if (when(args)) sample();
+		return result;
+	};
+	return () => {
+		module[name] = original;
+	};
+}
+
 export function measureLiveMemory(items: INodeExecutionData[], resource: ResourceName): LiveMemory {
 	let whilePreparing = 0;
 	const sampling = sampledItems(

@@ -102,3 +102,9 @@ export async function measureAsyncPhase<T>(
 	const result = await phase();
 	return { result, memory: finishMeasurement(measurement) };
 }
+
+/** Measures a phase that begins and ends in callbacks rather than in one call: call the result at its end. */
+export function startPhase(): () => PhaseMemory {
+	const measurement = startMeasurement();
+	return () => finishMeasurement(measurement);
+}

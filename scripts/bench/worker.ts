@@ -5,6 +5,7 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { getHeapStatistics } from 'node:v8';
 
 import type { IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
@@ -12,14 +13,24 @@ import { PaqtanaApi } from '../../credentials/PaqtanaApi.credentials';
 import { Paqtana } from '../../nodes/Paqtana/Paqtana.node';
 import { FIELDS } from '../../nodes/Paqtana/helpers/wireFormat';
 import { runNode } from '../../test/harness';
+import * as batching from '../../nodes/Paqtana/helpers/batching';
+import * as output from '../../nodes/Paqtana/actions/output';
 import { type Dataset, datasetItems, datasetResource } from './data';
-import { type LiveMemory, measureLiveMemory } from './liveMemory';
+import {
+	type EngineStage,
+	type LiveMemory,
+	measureLiveMemory,
+	itemsSampledOnRead,
+	sampleAfterCalls,
+	StageSampler,
+} from './liveMemory';
 import {
 	collectGarbage,
 	heapNow,
 	measureAsyncPhase,
 	measurePhase,
 	type PhaseMemory,
+	startPhase,
 } from './memory';
 import { defaultParameters, processLikeTheNode } from './nodeProcessing';
 import { measureValidation, type ValidationTimes } from './zodCost';
@@ -37,6 +48,18 @@ export type Job =
 			token: string;
 			/** Option Dry Run: the node prepares everything and sends nothing, so `executeMs` is its processing in the engine. */
 			dryRun: boolean;
+	  }
+	| {
+			/**
+			 * The input items' own heap, then the node run on them through the engine (Dry Run): the heap it
+			 * adds on top of them, peak, or live at each stage (`live`, forced collections).
+			 */
+			kind: 'items';
+			dataset: Dataset;
+			size: number;
+			/** As n8n hands on an upstream node's output (the same objects), or the harness's JSON copy. */
+			shareItems: boolean;
+			live: boolean;
 	  }
 	| { kind: 'csvStream'; file: string; lines: number }
 	| { kind: 'validation'; size: number; runs: number };
@@ -97,6 +120,37 @@ export interface CsvStreamResult {
 	error?: string;
 }
 
+export interface ItemsResult {
+	kind: 'items';
+	size: number;
+	rows: number;
+	payloadBytes: number;
+	batches: number;
+	/** V8's heap limit the run had (`--max-old-space-size`). */
+	heapLimit: number;
+	/** Heap of the input items alone (after full collections, before and after building them). */
+	itemsHeap: number;
+	/** Live heap above the items at each stage (forced full collections), when measured live. */
+	live: Partial<Record<EngineStage, number>>;
+	/** The whole `runNode`, baseline with the items built; its retained heap is what n8n keeps (run data). */
+	memory: PhaseMemory;
+	/**
+	 * The node's `execute` alone (runs not measured live), baseline with its input as n8n handed it over:
+	 * the items and n8n's per-node copies of them.
+	 */
+	execute?: PhaseMemory;
+	totalMs: number;
+	executeMs: number;
+	error?: string;
+}
+
+/** Sent by a job while it runs, so a run that dies of memory still says how far it got. */
+export interface ProgressMessage {
+	kind: 'progress';
+	stage: 'items' | EngineStage;
+	bytes: number;
+}
+
 export interface ValidationResult extends ValidationTimes {
 	kind: 'validation';
 }
@@ -107,6 +161,7 @@ export type JobResult =
 	| LiveResult
 	| EngineResult
 	| CsvStreamResult
+	| ItemsResult
 	| ValidationResult;
 
 function payloadOf(batches: ReadonlyArray<{ body: string; bytes: number }>) {
@@ -181,29 +236,39 @@ function heap(dataset: Dataset, size: number, subject: 'node' | 'stringify'): He
 	return { kind: 'heap', payloadBytes: Buffer.byteLength(result), memory };
 }
 
-type ContextSetup = (context: IExecuteFunctions) => void;
+interface EngineHooks {
+	/** Called with the execution context before the node runs; may adjust it. */
+	setup?: (context: IExecuteFunctions) => void;
+	/** Called when the node's `execute` has returned (its output still referenced). */
+	returned?: () => void;
+	/** See RunNodeOptions.shareItems. */
+	shareItems?: boolean;
+}
 
 /**
  * Runs the Paqtana node once through n8n's WorkflowExecute (test/harness), timing its `execute` as the
- * engine calls it; `setup` may adjust the execution context before the node runs.
+ * engine calls it.
  */
 async function throughEngine(
 	items: INodeExecutionData[],
 	parameters: INodeParameters,
 	credentials: { baseUrl: string; orgCode: string; token: string },
-	setup?: ContextSetup,
+	hooks: EngineHooks = {},
 ) {
 	const nodeType = new Paqtana();
 	const execute = nodeType.execute;
 	let executeMs = 0;
 	nodeType.execute = async function (this: IExecuteFunctions) {
-		setup?.(this);
+		hooks.setup?.(this);
 		const started = performance.now();
+		let output;
 		try {
-			return await execute.call(this);
+			output = await execute.call(this);
 		} finally {
 			executeMs = performance.now() - started;
 		}
+		hooks.returned?.();
+		return output;
 	};
 	let totalMs = 0;
 	const { result: run, memory } = await measureAsyncPhase(async () => {
@@ -214,6 +279,7 @@ async function throughEngine(
 			credentials: { paqtanaApi: credentials },
 			parameters,
 			items,
+			shareItems: hooks.shareItems,
 		});
 		totalMs = performance.now() - started;
 		return result;
@@ -289,10 +355,12 @@ async function csvStream(job: Extract<Job, { kind: 'csvStream' }>): Promise<CsvS
 	}, 100);
 	try {
 		const credentials = { baseUrl: 'http://127.0.0.1:9', orgCode: 'BENCH', token: 'unused' };
-		const result = await throughEngine(items, parameters, credentials, (context) => {
-			// The node only iterates the stream; n8n's type is a Readable.
-			context.helpers.getBinaryStream = async (_id: string, chunkSize?: number) =>
-				Readable.from(sampledFile(chunkSize), { objectMode: false });
+		const result = await throughEngine(items, parameters, credentials, {
+			setup: (context) => {
+				// The node only iterates the stream; n8n's type is a Readable.
+				context.helpers.getBinaryStream = async (_id: string, chunkSize?: number) =>
+					Readable.from(sampledFile(chunkSize), { objectMode: false });
+			},
 		});
 		return {
 			kind: 'csvStream',
@@ -304,6 +372,91 @@ async function csvStream(job: Extract<Job, { kind: 'csvStream' }>): Promise<CsvS
 		};
 	} finally {
 		clearInterval(sampler);
+	}
+}
+
+const SAMPLES_WHILE_READING = 20;
+
+function progress(stage: ProgressMessage['stage'], bytes: number): void {
+	process.send!({ kind: 'progress', stage, bytes } satisfies ProgressMessage);
+}
+
+/**
+ * The heap of typed input items, and what the node adds on top of them in n8n's engine (Dry Run, so the
+ * sandbox is not needed and the run is the node's work alone). Live samples are taken at the node's reading
+ * of every 1/20 of the items (a getter; shared items only, as a JSON copy would call it), after batching,
+ * after the last output item and after `execute`; the run's retained heap is what n8n keeps afterwards.
+ */
+async function itemsMemory(job: Extract<Job, { kind: 'items' }>): Promise<ItemsResult> {
+	collectGarbage();
+	const empty = heapNow().heap;
+	let sampler: StageSampler | undefined;
+	let items = datasetItems(job.dataset, job.size);
+	if (job.live && job.shareItems)
+		items = itemsSampledOnRead(
+			items,
+			Math.max(1, Math.floor(job.size / SAMPLES_WHILE_READING)),
+			() => sampler?.sample('reading'),
+		);
+	collectGarbage();
+	const baseline = heapNow().heap;
+	progress('items', baseline - empty);
+	const undo: Array<() => void> = [];
+	if (job.live) {
+		sampler = new StageSampler(baseline, progress);
+		const sample = (stage: EngineStage) => () => sampler!.sample(stage);
+		undo.push(
+			sampleAfterCalls(
+				batching as unknown as Record<'buildBatches', (...args: unknown[]) => unknown>,
+				'buildBatches',
+				() => true,
+				sample('batched'),
+			),
+			sampleAfterCalls(
+				output as unknown as Record<'dryRunItem', (...args: unknown[]) => unknown>,
+				'dryRunItem',
+				// (settings, batch, index, count, …): the last batch's item.
+				(args) => args[2] === (args[3] as number) - 1,
+				sample('output'),
+			),
+		);
+	}
+	try {
+		const parameters = {
+			...defaultParameters(datasetResource(job.dataset)),
+			options: { dryRun: true },
+		};
+		const credentials = { baseUrl: 'http://127.0.0.1:9', orgCode: 'BENCH', token: 'unused' };
+		let finishExecute: (() => PhaseMemory) | undefined;
+		let execute: PhaseMemory | undefined;
+		const result = await throughEngine(items, parameters, credentials, {
+			shareItems: job.shareItems,
+			setup: () => {
+				if (sampler !== undefined) sampler.sample('started');
+				else finishExecute = startPhase();
+			},
+			returned: () => {
+				sampler?.sample('returned');
+				execute = finishExecute?.();
+			},
+		});
+		return {
+			kind: 'items',
+			size: job.size,
+			rows: result.rows,
+			payloadBytes: result.payloadBytes,
+			batches: result.batches,
+			heapLimit: getHeapStatistics().heap_size_limit,
+			itemsHeap: baseline - empty,
+			live: sampler?.added ?? {},
+			memory: result.memory,
+			...(execute !== undefined ? { execute } : {}),
+			totalMs: result.totalMs,
+			executeMs: result.executeMs,
+			...(result.error !== undefined ? { error: result.error } : {}),
+		};
+	} finally {
+		for (const restore of undo) restore();
 	}
 }
 
@@ -323,6 +476,7 @@ async function run(job: Job): Promise<JobResult> {
 		};
 	if (job.kind === 'engine') return await engine(job);
 	if (job.kind === 'csvStream') return await csvStream(job);
+	if (job.kind === 'items') return await itemsMemory(job);
 	return validation(job.size, job.runs);
 }
 

@@ -147,7 +147,7 @@ export async function runWorkflowFrom(options: RunWorkflowFromOptions): Promise<
 			nodeExecutionStack: [
 				{
 					node: workflow.getNode(startNodeName) as INode,
-					data: { main: [jsonCopy(options.items)] },
+					data: { main: [options.shareItems ? options.items : jsonCopy(options.items)] },
 					source: options.upstreamNode
 						? {
 								main: [
@@ -206,6 +206,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		workflow: { nodes: [node], connections: {}, settings: { timezone } },
 		startNodeName: name,
 		items: options.items,
+		shareItems: options.shareItems,
 		nodeTypes: { [type]: nodeType },
 		credentialTypes: options.credentialTypes,
 		credentials: options.credentials,

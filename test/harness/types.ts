@@ -24,6 +24,8 @@ export interface RunNodeOptions {
 	parameters: INodeParameters;
 	/** Input items of the node's single main input. */
 	items: INodeExecutionData[];
+	/** See RunWorkflowFromOptions.shareItems. */
+	shareItems?: boolean;
 	/** Node setting `onError: 'continueRegularOutput'`. */
 	continueOnFail?: boolean;
 	/** Workflow static data to start with (pass a previous result's `staticData` for a second execution). */
@@ -47,6 +49,12 @@ export interface RunWorkflowFromOptions {
 	destinationNodeName?: string;
 	/** Input items of the start node, standing in for the (not executed) upstream nodes. */
 	items: INodeExecutionData[];
+	/**
+	 * Hand the node `items` themselves, as n8n hands a node its upstream node's output within an execution,
+	 * instead of a JSON copy (the default, so a run can never change a test's items): for measuring memory,
+	 * where a copy would hold the items twice and turn Dates into text.
+	 */
+	shareItems?: boolean;
 	/**
 	 * The upstream node the items count as coming from (it does not run). Needed by nodes that look at
 	 * their input's source, such as an agent handing tool calls back to the engine.
