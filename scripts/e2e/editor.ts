@@ -347,7 +347,7 @@ export async function runEditorChecks(o: EditorCheckOptions): Promise<void> {
 				await page.getByTestId('execute-workflow-button').click();
 				await page
 					.locator(
-						`[data-test-id="canvas-node"][data-node-name="${PAQTANA_NODE_NAME}"] [data-test-id="canvas-node-status-error"]`,
+						`[data-test-id="canvas-node"][data-node-name="${PAQTANA_NODE_NAME}"] [data-test-id="node-issues"]`,
 					)
 					.waitFor({ timeout: 120_000 });
 				assertEqual(o.sandbox.requests().length, 0, 'requests sent by the stopped run');
