@@ -172,7 +172,7 @@ const buildBatchesRowByRow: typeof batching.buildBatches = (
 		body = count === 0 ? json : body + ',' + json;
 		bytes += (count === 0 ? 0 : 1) + rowBytes;
 		count++;
-		items.push(rowItems[index], ...(mergedItems.get(index) ?? []));
+		items.push(rowItems[index], ...mergedItems.itemsOf(index));
 		if (sample.length < batching.SAMPLE_ROWS) sample.push(table.row(index));
 	}
 	close(table.length - 1);
