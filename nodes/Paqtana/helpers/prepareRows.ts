@@ -14,6 +14,7 @@ import {
 	DEFAULT_LATEST_YEAR,
 	describe,
 	type NormaliseOptions,
+	sumQuantities,
 	Unconvertible,
 } from './normalise';
 import { MergedItems } from './mergedItems';
@@ -120,11 +121,6 @@ function reportedValue(value: unknown): unknown {
 	if (typeof value === 'object' && value !== null && !(value instanceof Date))
 		return Array.isArray(value) ? '[list]' : '[object]';
 	return value;
-}
-
-/** Floating-point noise from summing decimals (0.1 + 0.2) must not reach the wire. */
-function addQuantities(a: number, b: number): number {
-	return Number((a + b).toPrecision(15));
 }
 
 /** How a record is read: an item's JSON by property name, or a CSV line's fields by column position. */
@@ -456,7 +452,7 @@ export class RowPreparer {
 			table.set(
 				existing,
 				quantity,
-				addQuantities(table.get(existing, quantity) as number, values[offset + quantity] as number),
+				sumQuantities(table.get(existing, quantity) as number, values[offset + quantity] as number),
 			);
 		} else {
 			table.replaceWithDraft(existing, extra);
