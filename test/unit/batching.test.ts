@@ -6,6 +6,7 @@ import {
 	type RowTooLarge,
 	SAMPLE_ROWS,
 } from '../../nodes/Paqtana/helpers/batching';
+import { MergedItems } from '../../nodes/Paqtana/helpers/mergedItems';
 import {
 	describeKey,
 	type PreparedRows,
@@ -54,7 +55,7 @@ function referenceBatches(prepared: BatchInput, maxBytes: number): Batch[] | Row
 		if (parts.length === 0) firstKey = describeRowKey(row);
 		bytes += (parts.length === 0 ? 0 : 1) + rowBytes;
 		parts.push(json);
-		items.push(prepared.rowItems[index], ...(prepared.mergedItems.get(index) ?? []));
+		items.push(prepared.rowItems[index], ...prepared.mergedItems.itemsOf(index));
 		if (sample.length < SAMPLE_ROWS) sample.push(row);
 		lastRow = row;
 	});
@@ -84,12 +85,15 @@ function prepared(
 	rows: Array<{ location: string; code: string; day: number; quantity: number }>,
 	mergedEvery: number,
 ): BatchInput {
-	const mergedItems = new Map<number, number[]>();
+	const mergedItems = new MergedItems();
 	const rowItems: number[] = [];
 	let item = 0;
 	rows.forEach((_, index) => {
 		rowItems.push(item++);
-		if (mergedEvery > 0 && index % mergedEvery === 0) mergedItems.set(index, [item++, item++]);
+		if (mergedEvery > 0 && index % mergedEvery === 0) {
+			mergedItems.add(index, item++);
+			mergedItems.add(index, item++);
+		}
 	});
 	return {
 		table: tableOf(

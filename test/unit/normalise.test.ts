@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { DateTime } from 'luxon';
 
 import {
 	type DateOrder,
 	type DateRules,
 	excelSerialToDay,
+	sumQuantities,
 	toDay,
 	toNumber,
 	toText,
@@ -144,5 +146,33 @@ describe('text', () => {
 		expect(toText('   ')).toBeUndefined();
 		expect(toText({ a: 1 })).toBeInstanceOf(Unconvertible);
 		expect(toText(Number.NaN)).toBeInstanceOf(Unconvertible);
+	});
+});
+
+describe('sumQuantities', () => {
+	const throughText = (a: number, b: number) => Number((a + b).toPrecision(15));
+
+	it('rounds away floating-point noise and never gives -0', () => {
+		expect(sumQuantities(0.1, 0.2)).toBe(0.3);
+		expect(sumQuantities(-0, -0)).toBe(0);
+		expect(Object.is(sumQuantities(-0, -0), 0)).toBe(true);
+		expect(sumQuantities(2.5, -2.5)).toBe(0);
+		expect(sumQuantities(999_999_999_999.75, 0.5)).toBe(throughText(999_999_999_999.75, 0.5));
+		expect(sumQuantities(1234567890123456, 1)).toBe(throughText(1234567890123456, 1));
+	});
+
+	it('is exactly the sum rounded to 15 significant digits through text', () => {
+		const quantity = fc.oneof(
+			fc.integer({ min: -1_000_000, max: 1_000_000 }),
+			fc.integer({ min: -4_000_000, max: 4_000_000 }).map((quarters) => quarters / 4),
+			fc.integer({ min: -100_000, max: 100_000 }).map((hundredths) => hundredths / 100),
+			fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e16, max: 1e16 }),
+		);
+		fc.assert(
+			fc.property(quantity, quantity, (a, b) => {
+				expect(Object.is(sumQuantities(a, b), throughText(a, b))).toBe(true);
+			}),
+			{ numRuns: 5000 },
+		);
 	});
 });

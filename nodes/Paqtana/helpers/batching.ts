@@ -49,9 +49,6 @@ export function buildBatches(
 	maxBytes: number,
 ): Batch[] | RowTooLarge {
 	const { table, rowItems, mergedItems } = prepared;
-	// Rows with merged duplicates, in row order, so each row needs a comparison rather than a lookup.
-	const mergedRows = [...mergedItems.keys()].sort((a, b) => a - b);
-	let nextMerged = 0;
 	const batches: Batch[] = [];
 	// The body is concatenated from group texts; V8 keeps that as a rope of the pieces (no copy here) and
 	// flattens it once, when the request is sent.
@@ -81,8 +78,7 @@ export function buildBatches(
 		count += end - start;
 		for (let index = start; index < end; index++) {
 			items.push(rowItems[index]);
-			if (mergedRows[nextMerged] === index)
-				for (const item of mergedItems.get(mergedRows[nextMerged++])!) items.push(item);
+			mergedItems.pushItemsOf(index, items);
 		}
 		for (let index = start; index < end && sample.length < SAMPLE_ROWS; index++)
 			sample.push(table.row(index));

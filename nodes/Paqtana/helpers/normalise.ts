@@ -105,6 +105,22 @@ export function toNumber(
 	return Number.isFinite(number) ? number : new Unconvertible(`${describe(value)} is too large`);
 }
 
+/** Below this, a sum in quarter units has at most 14 significant digits: rounding it to 15 gives it back. */
+const EXACT_QUARTERS_BELOW = 1e12;
+
+/**
+ * Duplicate rows' quantities summed. Floating-point noise from summing decimals (0.1 + 0.2) must not reach
+ * the wire, so a sum is rounded to 15 significant digits, through text; a sum in whole (or quarter) units
+ * is already what that rounding gives and skips it (`+ 0` turns -0 into 0, as the text does). A/B
+ * (scripts/bench/tricks.ts sum-quarter-units, 1M document-order demand items, 30 % summed, 6 pairs): the
+ * text for every sum takes 1.04× (A-B) and 1.11× (B-A) the CPU time on text input, 1.15× and 1.16× on typed.
+ */
+export function sumQuantities(a: number, b: number): number {
+	const sum = a + b;
+	if (Number.isInteger(sum * 4) && Math.abs(sum) < EXACT_QUARTERS_BELOW) return sum + 0;
+	return Number(sum.toPrecision(15));
+}
+
 function pad(value: number, width: number): string {
 	return String(value).padStart(width, '0');
 }

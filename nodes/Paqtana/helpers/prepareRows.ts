@@ -14,8 +14,10 @@ import {
 	DEFAULT_LATEST_YEAR,
 	describe,
 	type NormaliseOptions,
+	sumQuantities,
 	Unconvertible,
 } from './normalise';
+import { MergedItems } from './mergedItems';
 import { RowIndex } from './rowIndex';
 import { type PassThrough, rowObject, RowTable, type WireRow } from './rowTable';
 import { compileRowSerializer, type RowSerializer } from './serializer';
@@ -67,7 +69,7 @@ export interface PreparedRows {
 	/** For each row of the table, the input item it came from (the first one, when duplicates were merged into it). */
 	rowItems: number[];
 	/** Further input items merged into a row by the duplicate policy, by row index. */
-	mergedItems: Map<number, number[]>;
+	mergedItems: MergedItems;
 	/** Invalid rows with their reasons (CSV input: the first MAX_DETAILED_INVALID of them). */
 	invalid: InvalidRow[];
 	/** Every invalid row, detailed or not. */
@@ -119,11 +121,6 @@ function reportedValue(value: unknown): unknown {
 	if (typeof value === 'object' && value !== null && !(value instanceof Date))
 		return Array.isArray(value) ? '[list]' : '[object]';
 	return value;
-}
-
-/** Floating-point noise from summing decimals (0.1 + 0.2) must not reach the wire. */
-function addQuantities(a: number, b: number): number {
-	return Number((a + b).toPrecision(15));
 }
 
 /** How a record is read: an item's JSON by property name, or a CSV line's fields by column position. */
@@ -216,7 +213,7 @@ export class RowPreparer {
 	/** CSV input: the line each row of the table starts on, and how many later lines were merged into it. */
 	private readonly rowLines: number[] = [];
 	private lineMerges = new Int32Array(1024);
-	private readonly mergedItems = new Map<number, number[]>();
+	private readonly mergedItems = new MergedItems();
 	private readonly invalid: InvalidRow[] = [];
 	private invalidCount = 0;
 	private inputRows = 0;
@@ -455,7 +452,7 @@ export class RowPreparer {
 			table.set(
 				existing,
 				quantity,
-				addQuantities(table.get(existing, quantity) as number, values[offset + quantity] as number),
+				sumQuantities(table.get(existing, quantity) as number, values[offset + quantity] as number),
 			);
 		} else {
 			table.replaceWithDraft(existing, extra);
@@ -470,12 +467,8 @@ export class RowPreparer {
 			this.lineMerges[existing]++;
 		}
 		// CSV lines of one file item pair to it already: only another item is worth remembering.
-		const merged = this.mergedItems.get(existing);
-		if (merged !== undefined) {
-			if (merged[merged.length - 1] !== itemIndex) merged.push(itemIndex);
-		} else if (line === undefined || this.rowItems[existing] !== itemIndex) {
-			this.mergedItems.set(existing, [itemIndex]);
-		}
+		if (line === undefined || this.rowItems[existing] !== itemIndex)
+			this.mergedItems.add(existing, itemIndex);
 	}
 
 	/** A record that cannot be read as a row at all (a CSV line with more fields than the header). */
@@ -664,7 +657,7 @@ export class RowPreparer {
 				this.duplicatesMerged -= merged;
 				continue;
 			}
-			const merged = this.mergedItems.get(position) ?? [];
+			const merged = this.mergedItems.itemsOf(position);
 			for (const itemIndex of [this.rowItems[position], ...merged])
 				this.invalid.push({ row: itemIndex, errors: [error] });
 			withheld += 1 + merged.length;
@@ -676,7 +669,6 @@ export class RowPreparer {
 
 	/** Removes rows from the table and the arrays that run parallel to it, keeping the order. */
 	private compact(removed: Map<number, unknown>): void {
-		const merged = new Map<number, number[]>();
 		let to = 0;
 		for (let from = 0; from < this.table.length; from++) {
 			if (removed.has(from)) continue;
@@ -687,16 +679,14 @@ export class RowPreparer {
 					this.rowLines[to] = this.rowLines[from];
 					this.lineMerges[to] = this.lineMerges[from];
 				}
+				this.mergedItems.moveRow(from, to);
 			}
-			const items = this.mergedItems.get(from);
-			if (items !== undefined) merged.set(to, items);
 			to++;
 		}
 		this.table.truncate(to);
 		this.rowItems.length = to;
 		if (this.rowLines.length > 0) this.rowLines.length = to;
-		this.mergedItems.clear();
-		for (const [position, items] of merged) this.mergedItems.set(position, items);
+		this.mergedItems.truncate(to);
 	}
 }
 
