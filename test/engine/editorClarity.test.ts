@@ -4,12 +4,19 @@
  * (11.4) and inventory showing only what applies to it (11.8). Runs go through n8n's engine into
  * the sandbox.
  */
-import { type INode, type INodeProperties, Workflow } from 'n8n-workflow';
+import { type INodeProperties, Workflow } from 'n8n-workflow';
 
 import { Paqtana } from '../../nodes/Paqtana/Paqtana.node';
 import { HarnessNodeTypes } from '../harness/node-types';
 import { useSandbox } from '../hooks';
-import { demandParameters, demandRow, inventoryParameters, ORG, runPaqtana } from '../support';
+import {
+	demandParameters,
+	demandRow,
+	inventoryParameters,
+	ORG,
+	paqtanaNode,
+	runPaqtana,
+} from '../support';
 
 const sandbox = useSandbox();
 
@@ -325,14 +332,7 @@ describe('11.8 inventory shows only what applies to inventory', () => {
 	it('the canvas subtitle names the operation, not its internal value', () => {
 		const paqtana = new Paqtana();
 		const subtitle = (resource: string, operation: string) => {
-			const node: INode = {
-				id: 'paqtana-node',
-				name: 'Paqtana',
-				type: 'n8n-nodes-paqtana.paqtana',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: { resource, operation },
-			};
+			const node = paqtanaNode('Paqtana', { resource, operation });
 			// what the editor does with the subtitle: evaluate it with the node's parameters
 			const workflow = new Workflow({
 				nodes: [node],

@@ -1,15 +1,9 @@
-import { NodeOperationError, type INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { descriptionAsHtml, keepLineBreaksInEditor } from '../../nodes/Paqtana/helpers/editorText';
+import { paqtanaNode } from '../support';
 
-const node: INode = {
-	id: 'paqtana',
-	name: 'Paqtana',
-	type: 'n8n-nodes-paqtana.paqtana',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+const node = paqtanaNode('Paqtana', {});
 
 describe('error descriptions in the editor', () => {
 	it('turns line breaks into <br> and escapes everything the editor would read as markup', () => {
