@@ -19,18 +19,13 @@ export class MergedItems {
 
 	/** Merges `item` into `row`, unless it is the item merged into that row last. */
 	add(row: number, item: number): void {
-		if (row >= this.first.length) {
-			const capacity = Math.max(this.first.length * 2, row + 1);
-			this.first = grown(this.first, capacity);
-			this.last = grown(this.last, capacity);
-		}
+		this.first = withRoomFor(this.first, row);
+		this.last = withRoomFor(this.last, row);
 		const last = this.last[row];
 		if (last !== NONE && this.entryItem[last - 1] === item) return;
-		if (this.entries === this.entryItem.length) {
-			this.entryItem = grown(this.entryItem, this.entries * 2);
-			this.entryNext = grown(this.entryNext, this.entries * 2);
-		}
 		const entry = this.entries++;
+		this.entryItem = withRoomFor(this.entryItem, entry);
+		this.entryNext = withRoomFor(this.entryNext, entry);
 		this.entryItem[entry] = item;
 		if (last === NONE) this.first[row] = entry + 1;
 		else this.entryNext[last - 1] = entry + 1;
@@ -68,8 +63,13 @@ export class MergedItems {
 	}
 }
 
-function grown(values: Int32Array<ArrayBuffer>, capacity: number): Int32Array<ArrayBuffer> {
-	const larger = new Int32Array(capacity);
+/** `values`, or a copy at least twice as long, so that `index` is within it (new places hold 0). */
+export function withRoomFor(
+	values: Int32Array<ArrayBuffer>,
+	index: number,
+): Int32Array<ArrayBuffer> {
+	if (index < values.length) return values;
+	const larger = new Int32Array(Math.max(values.length * 2, index + 1));
 	larger.set(values);
 	return larger;
 }

@@ -17,7 +17,7 @@ import {
 	sumQuantities,
 	Unconvertible,
 } from './normalise';
-import { MergedItems } from './mergedItems';
+import { MergedItems, withRoomFor } from './mergedItems';
 import { RowIndex } from './rowIndex';
 import { type PassThrough, rowObject, RowTable, type WireRow } from './rowTable';
 import { compileRowSerializer, type RowSerializer } from './serializer';
@@ -459,11 +459,7 @@ export class RowPreparer {
 		}
 		this.duplicatesMerged++;
 		if (line !== undefined) {
-			if (existing >= this.lineMerges.length) {
-				const grown = new Int32Array(Math.max(this.lineMerges.length * 2, existing + 1));
-				grown.set(this.lineMerges);
-				this.lineMerges = grown;
-			}
+			this.lineMerges = withRoomFor(this.lineMerges, existing);
 			this.lineMerges[existing]++;
 		}
 		// CSV lines of one file item pair to it already: only another item is worth remembering.
