@@ -160,6 +160,8 @@ interface ProcessingSummary {
 	fastestToFastest: number;
 	stringifyRuns: number[];
 	nodeRuns: number[];
+	/** Document-order demand: the lower bound any JavaScript has (scripts/bench/floor.ts), median. */
+	floorMs?: number;
 }
 
 interface MemorySummary {
@@ -218,6 +220,7 @@ async function measureProcessing(dataset: Dataset, size: number): Promise<Proces
 		fastestToFastest: Math.min(...result.nodeMs) / Math.min(...result.stringifyMs),
 		stringifyRuns: result.stringifyMs,
 		nodeRuns: result.nodeMs,
+		...(result.floorMs ? { floorMs: median(result.floorMs) } : {}),
 	};
 }
 
@@ -793,7 +796,8 @@ async function main(): Promise<void> {
 	}
 	console.log(
 		'\nDemand, node time over JSON.stringify of the same final rows (stringify: median in the processing process; ' +
-			"engine: the node's execute in WorkflowExecute with Dry Run, median of fresh processes):",
+			"engine: the node's execute in WorkflowExecute with Dry Run, median of fresh processes; " +
+			'lower bound: the least any JavaScript does for document-order input, scripts/bench/floor.ts):',
 	);
 	console.log(
 		table(
@@ -806,6 +810,7 @@ async function main(): Promise<void> {
 				'processing / stringify',
 				'engine execute ms',
 				'engine / stringify',
+				'lower bound / stringify',
 			],
 			processing
 				.filter((p) => DEMAND_DATASETS.includes(p.dataset))
@@ -820,6 +825,7 @@ async function main(): Promise<void> {
 						ratio(p.nodeToStringify),
 						inEngine ? count(inEngine.executeMs) : '—',
 						inEngine ? ratio(inEngine.executeMs / p.stringifyMs) : '—',
+						p.floorMs !== undefined ? ratio(p.floorMs / p.stringifyMs) : '—',
 					];
 				}),
 		),

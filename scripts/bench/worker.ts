@@ -32,6 +32,7 @@ import {
 	type PhaseMemory,
 	startPhase,
 } from './memory';
+import { floorPayload } from './floor';
 import { defaultParameters, processLikeTheNode } from './nodeProcessing';
 import { measureValidation, type ValidationTimes } from './zodCost';
 
@@ -73,6 +74,8 @@ export interface TimingResult {
 	largestBatchBytes: number;
 	stringifyMs: number[];
 	nodeMs: number[];
+	/** Document-order demand: the lower bound's runs (scripts/bench/floor.ts). */
+	floorMs?: number[];
 }
 
 export interface HeapResult {
@@ -210,17 +213,30 @@ function timing(dataset: Dataset, size: number, runs: number): TimingResult {
 	const resource = datasetResource(dataset);
 	const rows = finalRows(items, dataset);
 	const summary = payloadSummary(items, dataset, rows);
+	const withFloor = dataset.startsWith('demand-doc');
+	if (withFloor && floorPayload(items).join(',') !== JSON.stringify(rows).slice(1, -1))
+		throw new Error(`${dataset}: the lower bound's payload differs from the node's`);
 	const stringifyMs: number[] = [];
 	const nodeMs: number[] = [];
-	// Interleaved, so both see the same machine state; the first (cold) pair is left out.
+	const floorMs: number[] = [];
+	// Interleaved, so all see the same machine state; the first (cold) round is left out.
 	for (let run = 0; run <= runs; run++) {
 		const stringify = time(() => JSON.stringify(rows));
 		const node = time(() => processLikeTheNode(items, resource));
+		const floor = withFloor ? time(() => floorPayload(items)) : 0;
 		if (run === 0) continue;
 		stringifyMs.push(stringify);
 		nodeMs.push(node);
+		floorMs.push(floor);
 	}
-	return { kind: 'timing', inputItems: items.length, ...summary, stringifyMs, nodeMs };
+	return {
+		kind: 'timing',
+		inputItems: items.length,
+		...summary,
+		stringifyMs,
+		nodeMs,
+		...(withFloor ? { floorMs } : {}),
+	};
 }
 
 function heap(dataset: Dataset, size: number, subject: 'node' | 'stringify'): HeapResult {
