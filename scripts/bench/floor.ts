@@ -1,12 +1,12 @@
 /**
- * A lower bound for the node on document-order demand: the least a JavaScript program does to turn the
- * same items into the same request bodies. It reads the five columns it knows, finds repeated keys with
- * the fastest structure measured for shuffled keys (hash of the key texts into an Int32Array of slots,
- * texts compared only on a hash match; a `Map` of joined keys took 3.3× as long, nested `Map`s 1.1×),
- * sums, and writes the rows with one template each, joined per 2,048 rows (0.7× `JSON.stringify` of the
- * rows, the fastest serialisation measured). It checks nothing, converts only the quantity, pairs no
- * items and reports nothing, so the node cannot be faster; its time over `JSON.stringify`'s shows how
- * much of the node's ratio any code would pay on such input on this machine.
+ * A lower bound in practice for the node on document-order demand: the least work, done the fastest way
+ * measured, that turns the same items into the same request bodies. It reads the five columns it knows,
+ * finds repeated keys with the fastest structure tried for shuffled keys (hash of the key texts into an
+ * Int32Array of slots, texts compared only on a hash match; a `Map` of joined keys took 3.3× as long,
+ * nested `Map`s 1.1×, numbering each field's texts in a `Map` no faster), sums, and writes each row with
+ * one template, joined per 2,048 rows (0.7× `JSON.stringify` of the rows, the fastest serialisation
+ * tried). It checks nothing, converts only the quantity, pairs no items and reports nothing, which the
+ * node must all do; so its time over `JSON.stringify`'s is a ratio the node cannot reach on this input.
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 

@@ -220,11 +220,11 @@ interface Trick {
 
 const TRICKS: Record<string, Trick> = {
 	'serializer-prefix-cache': {
-		datasets: ['demand-csv', 'inventory-csv'],
+		datasets: ['demand-csv', 'inventory-csv', 'demand-doc-csv'],
 		plain: () => (exportsOf(serializer).compileRowSerializer = serializerWithoutPrefixCache),
 	},
 	'serializer-all': {
-		datasets: ['demand-csv', 'inventory-csv'],
+		datasets: ['demand-csv', 'inventory-csv', 'demand-doc-csv'],
 		plain: () => (exportsOf(serializer).compileRowSerializer = plainSerializer),
 	},
 	'index-in-order': {
@@ -240,7 +240,7 @@ const TRICKS: Record<string, Trick> = {
 		plain: () => (exportsOf(rowTable).RowTable = SingleArrayRowTable),
 	},
 	'batching-groups': {
-		datasets: ['demand-csv', 'inventory-csv'],
+		datasets: ['demand-csv', 'inventory-csv', 'demand-doc-csv'],
 		plain: () => (exportsOf(batching).buildBatches = buildBatchesRowByRow),
 	},
 	'normalise-iso-day': {
