@@ -17,13 +17,10 @@ import {
 	createPreparer,
 	finishUpload,
 	type PreparedUpload,
-	prepareUpload,
 	requireFields,
 	workspaceCodeReader,
 } from './prepare';
-import type { ResourceName } from '../helpers/wireFormat';
-import { invalidRowItems } from './output';
-import { readOptions, readUploadSettings, type UploadSettings } from './settings';
+import type { UploadSettings } from './settings';
 
 /** Bytes read from a stored file at a time: large enough for speed, small next to any row limit. */
 const CHUNK_BYTES = 1 << 20;
@@ -120,31 +117,4 @@ export async function prepareCsvUpload(
 		}
 	}
 	return finishUpload.call(this, preparer.finish(), settings);
-}
-
-export interface PreparedInput extends PreparedUpload {
-	options: IDataObject;
-	settings: UploadSettings;
-	/** The "Invalid Rows" output. */
-	invalidItems: INodeExecutionData[];
-}
-
-/**
- * How every operation opens: its options and settings, and the run's rows from the input the user
- * chose (n8n items, or CSV files in them), with the duplicate policy the operation reads from its options.
- */
-export async function prepareInput(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	resource: ResourceName,
-	duplicatesFrom: (options: IDataObject) => DuplicatePolicy,
-): Promise<PreparedInput> {
-	const options = readOptions.call(this, items.length);
-	const settings = readUploadSettings.call(this, resource, options);
-	const duplicates = duplicatesFrom(options);
-	const upload =
-		this.getNodeParameter('inputData', 0, 'items') === 'csvFile'
-			? await prepareCsvUpload.call(this, items, settings, options, duplicates)
-			: prepareUpload.call(this, items, settings, options, duplicates);
-	return { ...upload, options, settings, invalidItems: invalidRowItems(items, upload.invalid) };
 }

@@ -50,20 +50,13 @@ export function invalidRowItems(
 	}));
 }
 
-/**
- * What the whole run read, on every Success and dry-run item of both operations, so their fields agree.
- * `wipeGuard` is the master inventory's guard report (null for demand, which replaces nothing).
- */
-function runFields(report: RunReport, wipeGuard: IDataObject | null): IDataObject {
-	return {
-		inputRows: report.inputRows,
-		duplicatesMerged: report.duplicatesMerged,
-		invalidRows: report.invalidRows,
-		mapping: report.mapping,
-		ignoredColumns: report.ignoredColumns,
-		warnings: report.warnings,
-		wipeGuard,
-	};
+/** What every output item of one upload shares. */
+export interface UploadRun {
+	settings: UploadSettings;
+	report: RunReport;
+	batches: Batch[];
+	/** The master inventory's guard report; null for demand, which replaces nothing. */
+	wipeGuard: IDataObject | null;
 }
 
 /**
@@ -71,26 +64,31 @@ function runFields(report: RunReport, wipeGuard: IDataObject | null): IDataObjec
  * theirs here, so their fields agree.
  */
 export function batchItem(
-	settings: UploadSettings,
-	batch: Batch,
+	run: UploadRun,
 	index: number,
-	count: number,
-	autoCalculate: boolean,
-	report: RunReport,
-	wipeGuard: IDataObject | null,
 	sent: SentBatch | 'dryRun',
+	autoCalculate = false,
 ): INodeExecutionData {
+	const { settings, report, wipeGuard } = run;
+	const batch = run.batches[index];
 	const fields = {
 		resource: settings.resource,
 		operation: OPERATIONS[settings.resource],
 		batch: index + 1,
-		batches: count,
+		batches: run.batches.length,
 		rows: batch.rows,
 		bytes: batch.bytes,
 		firstKey: batch.firstKey,
 		lastKey: batch.lastKey,
 		autoCalculate,
-		...runFields(report, wipeGuard),
+		// What the whole run read.
+		inputRows: report.inputRows,
+		duplicatesMerged: report.duplicatesMerged,
+		invalidRows: report.invalidRows,
+		mapping: report.mapping,
+		ignoredColumns: report.ignoredColumns,
+		warnings: report.warnings,
+		wipeGuard,
 	};
 	return {
 		json:
@@ -109,13 +107,13 @@ export function batchItem(
 
 /** The output item for a request that failed under "Continue on Fail", paired like a successful one. */
 export function batchErrorItem(
-	failure: BatchFailure,
-	batch: Batch,
+	run: UploadRun,
 	index: number,
-	count: number,
+	failure: BatchFailure,
 	report: string,
 ): INodeExecutionData {
 	const { message, description, httpCode } = failure.error;
+	const batch = run.batches[index];
 	return {
 		json: {
 			error: message,
@@ -124,7 +122,7 @@ export function batchErrorItem(
 			// false: Paqtana refused or never got the rows; 'unknown': the connection was lost after sending them.
 			stored: failure.possiblyStored ? 'unknown' : false,
 			batch: index + 1,
-			batches: count,
+			batches: run.batches.length,
 			rows: batch.rows,
 			firstKey: batch.firstKey,
 			lastKey: batch.lastKey,

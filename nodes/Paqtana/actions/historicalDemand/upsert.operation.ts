@@ -25,8 +25,9 @@ import {
 	plural,
 	requestsText,
 	summaryHint,
+	type UploadRun,
 } from '../output';
-import { prepareInput } from '../csvInput';
+import { prepareInput } from '../input';
 
 const properties: INodeProperties[] = [
 	...inputDataFields,
@@ -171,6 +172,7 @@ export async function execute(
 		);
 		return [[], invalidItems];
 	}
+	const run: UploadRun = { settings, report, batches, wipeGuard: null };
 	if (settings.dryRun) {
 		summaryHint.call(
 			this,
@@ -178,18 +180,7 @@ export async function execute(
 			report,
 		);
 		return [
-			batches.map((batch, index) =>
-				batchItem(
-					settings,
-					batch,
-					index,
-					count,
-					calculate && index === last,
-					report,
-					null,
-					'dryRun',
-				),
-			),
+			batches.map((_, index) => batchItem(run, index, 'dryRun', calculate && index === last)),
 			invalidItems,
 		];
 	}
@@ -220,13 +211,13 @@ export async function execute(
 				throw sent.error;
 			}
 			failures++;
-			const item = batchErrorItem(sent, batch, index, count, '');
+			const item = batchErrorItem(run, index, sent, '');
 			errorItems.push(item);
 			output.push(item);
 			continue;
 		}
 		outcomes[index] = 'stored';
-		const item = batchItem(settings, batch, index, count, autoCalculate, report, null, sent);
+		const item = batchItem(run, index, sent, autoCalculate);
 		if (calculate && index === last && !autoCalculate)
 			item.json.calculationSkipped =
 				'An earlier batch failed, so order suggestions were not recalculated';

@@ -28,8 +28,9 @@ import {
 	plural,
 	requestsText,
 	summaryHint,
+	type UploadRun,
 } from '../output';
-import { prepareInput } from '../csvInput';
+import { prepareInput } from '../input';
 import { openWipeGuard, refuseAiAgent } from './guard';
 
 const properties: INodeProperties[] = [
@@ -185,6 +186,7 @@ export async function execute(
 		firstKey: '',
 		lastKey: '',
 	};
+	const run: UploadRun = { settings, report, batches: [batch], wipeGuard };
 
 	if (settings.dryRun) {
 		summaryHint.call(
@@ -192,7 +194,7 @@ export async function execute(
 			`Dry run: ${countsText(report)} would replace the master inventory ${requestsText(1, batch.bytes)}; nothing was sent${guardHint}`,
 			report,
 		);
-		return [[batchItem(settings, batch, 0, 1, false, report, wipeGuard, 'dryRun')], invalidItems];
+		return [[batchItem(run, 0, 'dryRun')], invalidItems];
 	}
 
 	const sent = await sendBody.call(this, connection, settings, batch.body, undefined, batch.rows);
@@ -204,7 +206,7 @@ export async function execute(
 			sent.error.description = `${sent.error.description ?? ''}\n${outcome}`.trim();
 			throw sent.error;
 		}
-		return [[batchErrorItem(sent, batch, 0, 1, outcome)], invalidItems];
+		return [[batchErrorItem(run, 0, sent, outcome)], invalidItems];
 	}
 	guard.recordSuccess(batch.rows);
 	summaryHint.call(
@@ -212,5 +214,5 @@ export async function execute(
 		`${countsText(report)}: the master inventory was replaced ${requestsText(1, batch.bytes)}${guardHint}`,
 		report,
 	);
-	return [[batchItem(settings, batch, 0, 1, false, report, wipeGuard, sent)], invalidItems];
+	return [[batchItem(run, 0, sent)], invalidItems];
 }
