@@ -125,4 +125,37 @@ describe('CSV File input', () => {
 			{ workspaceCode: 'MAIN', location: 'WH1', code: 'A', description: 'Café crème', stock: 4 },
 		]);
 	});
+
+	it('sums the lines of each key wherever they stand in a large file, with more item codes than texts it shares', async () => {
+		// 5,000 item codes (past the 4,096 distinct texts the node keeps one instance of), 3 locations and
+		// 2 days: every key on two lines, in a shuffled order, so its lines lie far apart.
+		const lines: string[] = [];
+		for (let item = 0; item < 5000; item++)
+			for (const location of ['WH1', 'WH2', 'WH3'])
+				for (const day of ['2026-11-01', '2026-11-02'])
+					for (const quantity of [1, item % 7])
+						lines.push(`ITEM-${item},${location},${day},${quantity}`);
+		let seed = 7;
+		for (let index = lines.length - 1; index > 0; index--) {
+			seed = (seed * 48271) % 2147483647;
+			const other = seed % (index + 1);
+			[lines[index], lines[other]] = [lines[other], lines[index]];
+		}
+		const file = `SKU,Warehouse,Date,Qty\n${lines.join('\n')}\n`;
+		const result = await runPaqtana(sandbox, {
+			parameters: csvParameters(),
+			input: [csvItem(file)],
+		});
+		expect(result.error).toBeUndefined();
+		const stored = sandbox.demand(ORG);
+		expect(stored).toHaveLength(30_000);
+		for (const row of stored) expect(row.quantity).toBe(1 + (Number(row.code.slice(5)) % 7));
+		expect(new Set(stored.map((row) => `${row.code}|${row.location}|${row.date}`)).size).toBe(
+			30_000,
+		);
+		expect(result.outputs[0][0].json).toMatchObject({
+			inputRows: 60_000,
+			duplicatesMerged: 30_000,
+		});
+	});
 });
