@@ -160,7 +160,7 @@ interface ProcessingSummary {
 	fastestToFastest: number;
 	stringifyRuns: number[];
 	nodeRuns: number[];
-	/** Document-order demand: the lower bound any JavaScript has (scripts/bench/floor.ts), median. */
+	/** Document-order demand: the lower bound's median (scripts/bench/floor.ts: the least work, done the fastest way measured). */
 	floorMs?: number;
 }
 
@@ -797,7 +797,7 @@ async function main(): Promise<void> {
 	console.log(
 		'\nDemand, node time over JSON.stringify of the same final rows (stringify: median in the processing process; ' +
 			"engine: the node's execute in WorkflowExecute with Dry Run, median of fresh processes; " +
-			'lower bound: the least any JavaScript does for document-order input, scripts/bench/floor.ts):',
+			'lower bound: the least work that makes the same bodies, done the fastest way measured, scripts/bench/floor.ts):',
 	);
 	console.log(
 		table(

@@ -1,6 +1,8 @@
 /** Input Data "CSV File": the node reads CSV files from binary data through the same preparation as items. */
 import type { INodeExecutionData } from 'n8n-workflow';
 
+import { mulberry32 } from '../../sandbox/faults';
+import { shuffle } from '../../scripts/bench/data';
 import { useSandbox } from '../hooks';
 import { demandParameters, inventoryParameters, ORG, runPaqtana } from '../support';
 
@@ -135,13 +137,8 @@ describe('CSV File input', () => {
 				for (const day of ['2026-11-01', '2026-11-02'])
 					for (const quantity of [1, item % 7])
 						lines.push(`ITEM-${item},${location},${day},${quantity}`);
-		let seed = 7;
-		for (let index = lines.length - 1; index > 0; index--) {
-			seed = (seed * 48271) % 2147483647;
-			const other = seed % (index + 1);
-			[lines[index], lines[other]] = [lines[other], lines[index]];
-		}
-		const file = `SKU,Warehouse,Date,Qty\n${lines.join('\n')}\n`;
+		const order = shuffle(Int32Array.from(lines.keys()), mulberry32(7));
+		const file = `SKU,Warehouse,Date,Qty\n${Array.from(order, (line) => lines[line]).join('\n')}\n`;
 		const result = await runPaqtana(sandbox, {
 			parameters: csvParameters(),
 			input: [csvItem(file)],
